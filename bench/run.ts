@@ -4,13 +4,8 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { IMPLS } from "./engine-hold.js";
 import { type BenchRow, machineInfo, writeResults } from "./lib/harness.js";
-
-interface Suite {
-  name: string;
-  script: string;
-  cases: (quick: boolean) => string[][];
-  report: (rows: BenchRow[]) => string[];
-}
+import type { Suite } from "./lib/suite.js";
+import { watchSuite } from "./watch.suite.js";
 
 const fmt = (x: number) => (x / 1e6).toFixed(2);
 
@@ -51,6 +46,7 @@ const SUITES: Suite[] = [
       return lines;
     },
   },
+  watchSuite,
 ];
 
 function sizes(rows: BenchRow[]): number[] {
@@ -71,7 +67,10 @@ function main(): void {
     const script = fileURLToPath(new URL(suite.script, import.meta.url));
     const rows: BenchRow[] = [];
     for (const args of suite.cases(quick)) {
-      const out = execFileSync(process.execPath, [script, ...args], { encoding: "utf8", maxBuffer: 1 << 24 });
+      const out = execFileSync(process.execPath, [...(suite.nodeArgs ?? []), script, ...args], {
+        encoding: "utf8",
+        maxBuffer: 1 << 24,
+      });
       const row = JSON.parse(out.trim().split("\n").pop() as string) as BenchRow;
       rows.push(row);
       process.stdout.write(

@@ -2,6 +2,7 @@ import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { InputError } from "../engine/errors.js";
 import { loadScenarioFile } from "../scenario/load.js";
+import { etcdctlCommand } from "./etcdctl.js";
 import { runScenario } from "./run-scenario.js";
 
 const USAGE = `kubesim: discrete-event simulator of the Kubernetes control plane
@@ -10,6 +11,8 @@ Usage:
   kubesim run <scenario.yaml> [--seed N] [--out DIR] [--quiet]
       Runs a scenario; writes CSV traces and summary.json to DIR
       (default: results/<scenario name>).
+  kubesim etcdctl get <key> [--prefix] [--keys-only] [--limit N] [-w json] [--snapshot FILE]
+      Reads the etcd store a run saved (see kubesim etcdctl --help).
   kubesim help
 `;
 
@@ -20,6 +23,8 @@ export function main(argv: string[]): number {
     switch (command) {
       case "run":
         return runCommand(rest);
+      case "etcdctl":
+        return etcdctlCommand(rest);
       case undefined:
       case "help":
       case "--help":

@@ -1,10 +1,12 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { EtcdLoad, REQUEST_COLUMNS, WATCH_COLUMNS } from "../demo/etcd-load.js";
 import { JOB_COLUMNS, Pipeline, THROUGHPUT_COLUMNS } from "../demo/pipeline.js";
 import { Simulation } from "../engine/simulation.js";
 import { formatDuration } from "../engine/time.js";
 import { CsvWriter } from "../metrics/csv-writer.js";
-import type { Scenario } from "../scenario/scenario.js";
+import type { EtcdDemoSpec, Scenario } from "../scenario/scenario.js";
+import { saveSnapshot } from "../store/snapshot.js";
 
 export interface RunResult {
   outDir: string;
@@ -18,6 +20,7 @@ export interface RunResult {
  * and closed even when the run fails, keeping everything written up to the failure.
  */
 export function runScenario(scenario: Scenario, outDir: string): RunResult {
+  if (scenario.etcdDemo !== undefined) return runEtcdDemo(scenario, scenario.etcdDemo, outDir);
   const sim = new Simulation({ seed: scenario.seed, maxEvents: scenario.maxEvents });
   const demo = scenario.queueingDemo;
   if (demo === undefined) throw new Error("scenario has no model to run");
@@ -45,5 +48,43 @@ export function runScenario(scenario: Scenario, outDir: string): RunResult {
   } finally {
     jobs.close();
     throughput.close();
+  }
+}
+
+function runEtcdDemo(scenario: Scenario, spec: EtcdDemoSpec, outDir: string): RunResult {
+  const sim = new Simulation({ seed: scenario.seed, maxEvents: scenario.maxEvents });
+  const requests = new CsvWriter(join(outDir, "requests.csv"), REQUEST_COLUMNS);
+  const watch = new CsvWriter(join(outDir, "watch.csv"), WATCH_COLUMNS);
+  const summaryPath = join(outDir, "summary.json");
+  const snapshotPath = join(outDir, "etcd-snapshot.ndjson");
+  try {
+    const model = new EtcdLoad(sim, spec, { requests, watch });
+    model.start(scenario.duration);
+    sim.runUntil(scenario.duration);
+    model.stop();
+    // Let requests in flight finish (bounded: the request timeout is a few seconds).
+    sim.runUntil(scenario.duration + 30_000_000);
+    const files = [requests.path, watch.path, summaryPath];
+    if (spec.saveStore) {
+      saveSnapshot(model.etcd.store, snapshotPath, (v) => v);
+      files.push(snapshotPath);
+    }
+    const summary = {
+      scenario: scenario.name,
+      seed: scenario.seed,
+      duration: formatDuration(scenario.duration),
+      engine: sim.stats,
+      model: model.summary(),
+      files: {
+        requests: "requests.csv",
+        watch: "watch.csv",
+        ...(spec.saveStore ? { store: "etcd-snapshot.ndjson" } : {}),
+      },
+    };
+    writeFileSync(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+    return { outDir, files, summary };
+  } finally {
+    requests.close();
+    watch.close();
   }
 }

@@ -2,8 +2,9 @@ import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
 import { Described, InputError } from "../engine/errors.js";
 import { SECOND } from "../engine/time.js";
+import type { EtcdLatency } from "../store/cluster/latency.js";
 import { Fields } from "./fields.js";
-import type { QueueingDemoSpec, Scenario, StationSpec } from "./scenario.js";
+import type { EtcdDemoSpec, MemberFault, QueueingDemoSpec, Scenario, StationSpec } from "./scenario.js";
 
 export const API_VERSION = "kubesim.io/v1alpha1";
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -70,11 +71,18 @@ export function readScenario(value: unknown): Scenario {
   const maxEvents = spec.int("maxEvents", { min: 1, fallback: 1_000_000_000 });
   const demo = spec.optionalFields("queueingDemo");
   const queueingDemo = demo === undefined ? undefined : readQueueingDemo(demo);
+  const etcd = spec.optionalFields("etcdDemo");
+  const etcdDemo = etcd === undefined ? undefined : readEtcdDemo(etcd, duration);
   spec.done();
-  if (queueingDemo === undefined) {
-    throw new InputError("spec", "a model to run (spec.queueingDemo)", "none");
+  const models = [queueingDemo, etcdDemo].filter((m) => m !== undefined).length;
+  if (models !== 1) {
+    throw new InputError(
+      "spec",
+      "exactly one model to run (spec.queueingDemo or spec.etcdDemo)",
+      new Described(`${models}`),
+    );
   }
-  return { name, seed, duration, maxEvents, queueingDemo };
+  return { name, seed, duration, maxEvents, queueingDemo, etcdDemo };
 }
 
 function readQueueingDemo(f: Fields): QueueingDemoSpec {
@@ -93,4 +101,67 @@ function readQueueingDemo(f: Fields): QueueingDemoSpec {
   });
   f.done();
   return { arrivals, stations, sampleInterval };
+}
+
+const LATENCY_DISTRIBUTIONS = ["walFsync", "peerRtt", "clientRtt", "localRtt", "apply", "rangeBase"] as const;
+type UnitCost = "applyPerChangeUs" | "rangePerKeyUs" | "rangePerKiBUs";
+const LATENCY_UNITS: [string, UnitCost][] = [
+  ["applyPerChangeUs", "applyPerChangeUs"],
+  ["rangePerKeyUs", "rangePerKeyUs"],
+  ["rangePerKiBUs", "rangePerKiBUs"],
+];
+
+function readEtcdDemo(f: Fields, duration: number): EtcdDemoSpec {
+  const c = f.fields("cluster");
+  const members = c.int("members", { min: 1, max: 5, fallback: 3 });
+  if (members !== 1 && members !== 3 && members !== 5) throw new InputError(c.at("members"), "1, 3 or 5", members);
+  const topology = c.oneOf("topology", ["stacked", "external"] as const, "stacked");
+  const electionTimeoutMs = c.duration("electionTimeout", 1_000_000) / 1000;
+  const latency: Partial<EtcdLatency> = {};
+  const lat = c.optionalFields("latency");
+  if (lat !== undefined) {
+    for (const k of LATENCY_DISTRIBUTIONS) if (lat.has(k)) latency[k] = lat.distribution(k);
+    // Per-unit costs can be fractions of a µs, so they are plain numbers of µs.
+    for (const [k, field] of LATENCY_UNITS) if (lat.has(k)) latency[field] = lat.number(k, { min: 0 });
+    lat.done();
+  }
+  c.done();
+  const apiservers = f.int("apiservers", { min: 1, max: 100, fallback: members });
+  const nodes = f.int("nodes", { min: 0, max: 1_000_000, fallback: 100 });
+  const p = f.fields("pods");
+  const pods = {
+    count: p.int("count", { min: 0, fallback: 0 }),
+    createRate: p.number("createRate", { min: 0.001, fallback: 20 }),
+  };
+  p.done();
+  const podBytes = f.int("podBytes", { min: 1, max: 1_572_864, fallback: 2048 });
+  const compactionInterval = f.duration("compactionInterval", 300_000_000);
+  if (compactionInterval <= 0)
+    throw new InputError(f.at("compactionInterval"), "a positive duration", f.raw("compactionInterval"));
+  f.raw("faults");
+  const faults: MemberFault[] = !f.has("faults")
+    ? []
+    : f.list("faults").map(({ value, path }) => {
+        const x = new Fields(value, path);
+        const at = x.duration("at");
+        if (at > duration) throw new InputError(x.at("at"), `a time within the run (<= spec.duration)`, x.raw("at"));
+        const stop = x.has("stopMember");
+        const member = stop
+          ? x.int("stopMember", { min: 0, max: members - 1 })
+          : x.int("startMember", { min: 0, max: members - 1 });
+        x.done();
+        return { at, action: stop ? "stop" : "start", member } as MemberFault;
+      });
+  const saveStore = f.boolean("saveStore", true);
+  f.done();
+  return {
+    cluster: { members: members as 1 | 3 | 5, topology, electionTimeoutMs, latency },
+    apiservers,
+    nodes,
+    pods,
+    podBytes,
+    compactionInterval,
+    faults,
+    saveStore,
+  };
 }

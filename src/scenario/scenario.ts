@@ -1,5 +1,6 @@
 import type { Distribution } from "../engine/distributions.js";
 import type { Micros } from "../engine/time.js";
+import type { EtcdClusterOptions } from "../store/cluster/etcd-cluster.js";
 
 /** One queueing station of the demo pipeline (an M/M/c server when both times are exponential). */
 export interface StationSpec {
@@ -16,6 +17,30 @@ export interface QueueingDemoSpec {
   sampleInterval: Micros;
 }
 
+/** A scheduled etcd member fault. */
+export interface MemberFault {
+  at: Micros;
+  action: "stop" | "start";
+  member: number;
+}
+
+/** The etcd demo: Kubernetes-shaped load on an etcd cluster model. */
+export interface EtcdDemoSpec {
+  cluster: EtcdClusterOptions<string>;
+  /** kube-apiserver clients (each holds watches on pods and leases). */
+  apiservers: number;
+  /** Nodes renewing a Lease object every 10 s. */
+  nodes: number;
+  pods: { count: number; createRate: number };
+  /** Approximate stored size of one pod. */
+  podBytes: number;
+  /** kube-apiserver --etcd-compaction-interval. */
+  compactionInterval: Micros;
+  faults: MemberFault[];
+  /** Write the store at the end for `kubesim etcdctl`. */
+  saveStore: boolean;
+}
+
 /** A validated scenario. */
 export interface Scenario {
   name: string;
@@ -25,4 +50,5 @@ export interface Scenario {
   /** Guard against runaway models. */
   maxEvents: number;
   queueingDemo: QueueingDemoSpec | undefined;
+  etcdDemo: EtcdDemoSpec | undefined;
 }
