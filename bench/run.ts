@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { IMPLS } from "./engine-hold.js";
 import { type BenchRow, machineInfo, writeResults } from "./lib/harness.js";
 import type { Suite } from "./lib/suite.js";
+import { apiserverSuite } from "./apiserver.suite.js";
 import { watchSuite } from "./watch.suite.js";
 
 const fmt = (x: number) => (x / 1e6).toFixed(2);
@@ -47,6 +48,7 @@ const SUITES: Suite[] = [
     },
   },
   watchSuite,
+  apiserverSuite,
 ];
 
 function sizes(rows: BenchRow[]): number[] {

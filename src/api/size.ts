@@ -327,9 +327,20 @@ function fieldSize(key: string, v: unknown): number {
   return scalarField(key, v);
 }
 
+// Sizes of nested messages, remembered per object: stored objects are never mutated, and
+// successive versions of an object share unchanged parts (spec, status) by reference, so an
+// update only sizes what changed. `metadata` is left out: kube-apiserver's storage stamps
+// resourceVersion into it in place just before the write.
+const messageSizes = new WeakMap<object, { key: string; size: number }>();
+
 function messageSize(obj: Record<string, unknown>, key: string): number {
+  if (key !== "metadata") {
+    const hit = messageSizes.get(obj);
+    if (hit !== undefined && hit.key === key) return hit.size;
+  }
   let n = IMPLICIT_BYTES[key] ?? 0;
   for (const k of Object.keys(obj)) n += fieldSize(k, obj[k]);
+  if (key !== "metadata") messageSizes.set(obj, { key, size: n });
   return n;
 }
 

@@ -139,6 +139,9 @@ export class EtcdCluster<V = string> extends Actor {
   // FIFO links: the earliest time the next message from a to b may arrive.
   private readonly linkClock = new Map<number, number>();
   private readonly revoking = new Set<number>();
+  // When each recent revision was applied on the leader (ring of 2^16), for watch latency.
+  private readonly commitRevs = new Float64Array(1 << 16);
+  private readonly commitTimes = new Float64Array(1 << 16);
   // Watch deliveries produced by the entry being applied, sent when its apply ends.
   private applying: { extra: number; link: { last: number }; deliver: () => void }[] | undefined;
 
@@ -163,6 +166,14 @@ export class EtcdCluster<V = string> extends Actor {
       electionTimeoutMs: electionMs,
     });
     this.hub = new WatchHub<V>(this.store, { sync: "manual" });
+    this.store.listen({
+      committed: (rev) => {
+        const i = rev & 0xffff;
+        this.commitRevs[i] = rev;
+        this.commitTimes[i] = this.sim.now;
+      },
+      compacted: () => {},
+    });
     this.members = Array.from({ length: n }, (_, index) => ({
       index,
       up: true,
@@ -192,6 +203,12 @@ export class EtcdCluster<V = string> extends Actor {
       this.hub.progressTick();
       return undefined;
     }).start();
+  }
+
+  /** Virtual time revision `rev` was applied (recent revisions only; 0 if unknown). */
+  commitTime(rev: number): number {
+    const i = rev & 0xffff;
+    return this.commitRevs[i] === rev ? (this.commitTimes[i] as number) : 0;
   }
 
   /** Index of the current leader, or -1 during an election or without quorum. */
@@ -249,6 +266,15 @@ export class EtcdCluster<V = string> extends Actor {
     this.write(client, () => this.store.txn(req), cb as Callback<unknown>);
   }
 
+  /**
+   * Any store operation through raft: `exec` runs on the store when the entry is first
+   * applied, so it sees the state at that point in the log (kube-apiserver uses this to stamp
+   * the revision the write will get into the object it stores).
+   */
+  propose<T>(client: number, exec: (store: MvccStore<V>) => T, cb: Callback<T>): void {
+    this.write(client, () => exec(this.store), cb as Callback<unknown>);
+  }
+
   /** Compaction through raft. */
   compact(req: CompactionRequest, client: number, cb: Callback<CompactionResponse>): void {
     this.write(client, () => this.store.compact(req), cb as Callback<unknown>);
@@ -294,7 +320,7 @@ export class EtcdCluster<V = string> extends Actor {
     sink: (resp: WatchResponse<V>) => void,
     onBroken: () => void,
     options?: StreamOptions,
-  ): WatchStream<V> | undefined {
+  ): WatchStream<V> {
     const m = this.memberFor(client);
     const link = { last: 0 };
     const stream = this.hub.openStream((resp) => {
