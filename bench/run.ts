@@ -2,10 +2,11 @@
 // process (fresh JIT, no cross-case interference), prints a table, writes results/bench/.
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { apiserverSuite } from "./apiserver.suite.js";
 import { IMPLS } from "./engine-hold.js";
+import { flowcontrolSuite } from "./flowcontrol.suite.js";
 import { type BenchRow, machineInfo, writeResults } from "./lib/harness.js";
 import type { Suite } from "./lib/suite.js";
-import { apiserverSuite } from "./apiserver.suite.js";
 import { watchSuite } from "./watch.suite.js";
 
 const fmt = (x: number) => (x / 1e6).toFixed(2);
@@ -49,6 +50,7 @@ const SUITES: Suite[] = [
   },
   watchSuite,
   apiserverSuite,
+  flowcontrolSuite,
 ];
 
 function sizes(rows: BenchRow[]): number[] {

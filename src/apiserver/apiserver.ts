@@ -1,8 +1,7 @@
 import { addDefaultTolerations, applyPriorityClass, defaultObject } from "../api/defaults.js";
 import { type FieldMatcher, parseFieldSelector } from "../api/field-selector.js";
 import { type LabelMatcher, parseLabelSelector } from "../api/labels.js";
-import { lookupResource, type ResourceInfo, RESOURCES } from "../api/resources.js";
-import { secondsTimestamp } from "./timestamps.js";
+import { lookupResource, RESOURCES, type ResourceInfo } from "../api/resources.js";
 import type { KubeObject, Pod, PriorityClass } from "../api/types/index.js";
 import { validateObject } from "../api/validation.js";
 import { Actor } from "../engine/actor.js";
@@ -17,6 +16,7 @@ import { generateName, uuid } from "./names.js";
 import { objectSize } from "./object-codec.js";
 import { ApiError, Status } from "./status.js";
 import { type ListPage, ResourceStorage, rvOf } from "./storage.js";
+import { secondsTimestamp } from "./timestamps.js";
 import { type ApiWatchEvent, type CpuPool, WatchCache } from "./watch-cache.js";
 
 export type Verb = "create" | "get" | "list" | "update" | "patch" | "delete" | "watch";
@@ -280,7 +280,11 @@ export class ApiServer extends Actor {
         const fail = (e: ApiError) => finish(e);
         this.inflight.add(fail);
         const timer = this.sim.after(this.requestTimeoutUs, () =>
-          finish(Status.timeout("the server was unable to return a response in the time allotted, but may still be processing the request")),
+          finish(
+            Status.timeout(
+              "the server was unable to return a response in the time allotted, but may still be processing the request",
+            ),
+          ),
         );
         this.process(req, info, cache, finish);
       },
@@ -365,7 +369,12 @@ export class ApiServer extends Actor {
 
   // ---------------------------------------------------------------- processing
 
-  private process(req: ApiRequest, info: ResourceInfo, cache: WatchCache, finish: (r: ApiResponse | ApiError) => void): void {
+  private process(
+    req: ApiRequest,
+    info: ResourceInfo,
+    cache: WatchCache,
+    finish: (r: ApiResponse | ApiError) => void,
+  ): void {
     const st = this.storages.get(info.resource) as ResourceStorage;
     const c = this.costs;
     const bodyKiB = req.body !== undefined && "metadata" in req.body ? objectSize(req.body) / 1024 : 0;
@@ -374,7 +383,10 @@ export class ApiServer extends Actor {
     if (mutating) cost += c.admission.sampleInt(this.cpuRng) + c.validation.sampleInt(this.cpuRng);
     // Encoding the response is charged on the way out.
     const respond = (r: ApiResponse | ApiError, extraCpu = 0) => {
-      if (r instanceof ApiError) return finish(r);
+      if (r instanceof ApiError) {
+        finish(r);
+        return;
+      }
       this.cpuPool.run(extraCpu + (c.codecPerKiBUs * r.bytes) / 1024, () => finish(r));
     };
     const one = (r: KubeObject | ApiError) => respond(r instanceof ApiError ? r : { object: r, bytes: objectSize(r) });
@@ -394,12 +406,17 @@ export class ApiServer extends Actor {
         case "patch":
           return this.patch(req, info, st, cache, one);
         case "delete":
-          if (req.name === undefined) return one(Status.methodNotAllowed("delete needs a name"));
+          if (req.name === undefined) {
+            one(Status.methodNotAllowed("delete needs a name"));
+            return;
+          }
           return st.delete(
             req.namespace,
             req.name,
             {
-              ...(req.options?.gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds: req.options.gracePeriodSeconds }),
+              ...(req.options?.gracePeriodSeconds === undefined
+                ? {}
+                : { gracePeriodSeconds: req.options.gracePeriodSeconds }),
               ...(req.options?.preconditions === undefined ? {} : { preconditions: req.options.preconditions }),
             },
             one,
@@ -412,9 +429,15 @@ export class ApiServer extends Actor {
   // GET: RV "" reads etcd (quorum); "0" the cache as it is; N the cache once it reached N.
   private get(req: ApiRequest, st: ResourceStorage, cache: WatchCache, done: (r: KubeObject | ApiError) => void): void {
     const name = req.name;
-    if (name === undefined) return done(Status.badRequest("get needs a name"));
+    if (name === undefined) {
+      done(Status.badRequest("get needs a name"));
+      return;
+    }
     const rv = req.options?.resourceVersion ?? "";
-    if (rv === "") return st.get(req.namespace, name, done);
+    if (rv === "") {
+      st.get(req.namespace, name, done);
+      return;
+    }
     cache.whenReady(() =>
       cache.waitForRv(
         Number(rv),
@@ -440,7 +463,8 @@ export class ApiServer extends Actor {
       labels = req.options?.labelSelector ? parseLabelSelector(req.options.labelSelector) : undefined;
       fields = req.options?.fieldSelector ? parseFieldSelector(req.options.fieldSelector, info.kind) : undefined;
     } catch (e) {
-      return respond(Status.badRequest(e instanceof InputError || e instanceof Error ? e.message : String(e)));
+      respond(Status.badRequest(e instanceof InputError || e instanceof Error ? e.message : String(e)));
+      return;
     }
     const ns = info.namespaced ? req.namespace : undefined;
     const rv = req.options?.resourceVersion ?? "";
@@ -451,21 +475,29 @@ export class ApiServer extends Actor {
       const bytes = r.items.reduce((n, o) => n + objectSize(o), 0);
       respond({ items: r.items, resourceVersion: cache.rv, bytes }, this.costs.listPerObjectUs * r.scanned);
     };
-    if (rv === "0") return cache.whenReady(fromCache);
+    if (rv === "0") {
+      cache.whenReady(fromCache);
+      return;
+    }
     if (rv === "" && limit === 0 && cont === "") {
-      return st.currentRevision((cur) =>
+      st.currentRevision((cur) =>
         cur instanceof ApiError ? respond(cur) : cache.whenReady(() => cache.waitForRv(cur, fromCache, respond)),
       );
+      return;
     }
     if (rv !== "" && cont === "") {
-      return cache.whenReady(() => cache.waitForRv(Number(rv), fromCache, respond));
+      cache.whenReady(() => cache.waitForRv(Number(rv), fromCache, respond));
+      return;
     }
     // Paged from etcd: fetch pages until `limit` matching objects or the end.
     const items: KubeObject[] = [];
     let scanned = 0;
     const page = (token: string, listRv: number) =>
       st.listPage(ns, limit, token, listRv, (r: ListPage | ApiError) => {
-        if (r instanceof ApiError) return respond(r);
+        if (r instanceof ApiError) {
+          respond(r);
+          return;
+        }
         scanned += r.items.length;
         for (const o of r.items) {
           if (labels !== undefined && !labels.matches(o.metadata.labels ?? {})) continue;
@@ -474,20 +506,35 @@ export class ApiServer extends Actor {
         }
         if (items.length < limit && r.continue !== "") return page(r.continue, r.resourceVersion);
         const bytes = items.reduce((n, o) => n + objectSize(o), 0);
-        respond({ items, resourceVersion: r.resourceVersion, continue: r.continue, bytes }, this.costs.listPerObjectUs * scanned);
+        respond(
+          { items, resourceVersion: r.resourceVersion, continue: r.continue, bytes },
+          this.costs.listPerObjectUs * scanned,
+        );
       });
     page(cont, 0);
   }
 
-  private create(req: ApiRequest, info: ResourceInfo, st: ResourceStorage, done: (r: KubeObject | ApiError) => void): void {
+  private create(
+    req: ApiRequest,
+    info: ResourceInfo,
+    st: ResourceStorage,
+    done: (r: KubeObject | ApiError) => void,
+  ): void {
     const body = req.body as KubeObject | undefined;
-    if (body === undefined || !("metadata" in body)) return done(Status.badRequest("create needs an object"));
+    if (body === undefined || !("metadata" in body)) {
+      done(Status.badRequest("create needs an object"));
+      return;
+    }
     const obj = structuredClone(body) as KubeObject;
-    if (obj.kind !== info.kind) return done(Status.badRequest(`the object kind ${obj.kind} does not match ${info.kind}`));
+    if (obj.kind !== info.kind) {
+      done(Status.badRequest(`the object kind ${obj.kind} does not match ${info.kind}`));
+      return;
+    }
     const meta = obj.metadata;
     if (info.namespaced) meta.namespace = req.namespace ?? meta.namespace ?? "default";
     else delete meta.namespace;
-    if ((meta.name ?? "") === "" && meta.generateName !== undefined) meta.name = generateName(meta.generateName, this.nameRng);
+    if ((meta.name ?? "") === "" && meta.generateName !== undefined)
+      meta.name = generateName(meta.generateName, this.nameRng);
     meta.uid = uuid(this.nameRng);
     meta.creationTimestamp = secondsTimestamp(this.sim.now);
     meta.generation = 1;
@@ -495,9 +542,15 @@ export class ApiServer extends Actor {
     delete meta.deletionTimestamp;
     defaultObject(obj);
     const admitted = this.admit(obj);
-    if (admitted instanceof ApiError) return done(admitted);
+    if (admitted instanceof ApiError) {
+      done(admitted);
+      return;
+    }
     const errs = validateObject(obj);
-    if (errs.length > 0) return done(Status.invalid(info.kind, meta.name ?? "", errs.map(String)));
+    if (errs.length > 0) {
+      done(Status.invalid(info.kind, meta.name ?? "", errs.map(String)));
+      return;
+    }
     st.create(obj, done);
   }
 
@@ -511,25 +564,46 @@ export class ApiServer extends Actor {
     let cls: PriorityClass | undefined;
     if (className !== undefined && className !== "") {
       cls = (pcs.get(undefined, className) as PriorityClass | undefined) ?? builtinPriorityClass(className);
-      if (cls === undefined) return new ApiError(403, "Forbidden", `pods "${pod.metadata.name}" is forbidden: no PriorityClass with name ${className} was found`);
+      if (cls === undefined)
+        return new ApiError(
+          403,
+          "Forbidden",
+          `pods "${pod.metadata.name}" is forbidden: no PriorityClass with name ${className} was found`,
+        );
     } else {
-      cls = pcs.list(undefined).items.find((p) => (p as PriorityClass).globalDefault === true) as PriorityClass | undefined;
+      cls = pcs.list(undefined).items.find((p) => (p as PriorityClass).globalDefault === true) as
+        | PriorityClass
+        | undefined;
     }
     applyPriorityClass(pod, cls);
     return pod;
   }
 
-  private update(req: ApiRequest, info: ResourceInfo, st: ResourceStorage, cache: WatchCache, done: (r: KubeObject | ApiError) => void): void {
+  private update(
+    req: ApiRequest,
+    info: ResourceInfo,
+    st: ResourceStorage,
+    cache: WatchCache,
+    done: (r: KubeObject | ApiError) => void,
+  ): void {
     const body = req.body as KubeObject | undefined;
     const name = req.name ?? body?.metadata.name;
-    if (body === undefined || name === undefined) return done(Status.badRequest("update needs an object"));
+    if (body === undefined || name === undefined) {
+      done(Status.badRequest("update needs an object"));
+      return;
+    }
     const wanted = body.metadata.resourceVersion;
     st.guaranteedUpdate(
       req.namespace,
       name,
       (current) => {
         if (wanted !== undefined && wanted !== "" && wanted !== current.metadata.resourceVersion) {
-          return Status.conflict(info.resource, info.group, name, "the object has been modified; please apply your changes to the latest version and try again");
+          return Status.conflict(
+            info.resource,
+            info.group,
+            name,
+            "the object has been modified; please apply your changes to the latest version and try again",
+          );
         }
         return this.nextVersion(current, structuredClone(body) as KubeObject, req.subresource === "status", info);
       },
@@ -538,10 +612,19 @@ export class ApiServer extends Actor {
     );
   }
 
-  private patch(req: ApiRequest, info: ResourceInfo, st: ResourceStorage, cache: WatchCache, done: (r: KubeObject | ApiError) => void): void {
+  private patch(
+    req: ApiRequest,
+    info: ResourceInfo,
+    st: ResourceStorage,
+    cache: WatchCache,
+    done: (r: KubeObject | ApiError) => void,
+  ): void {
     const name = req.name;
     const p = req.patch;
-    if (name === undefined || p === undefined) return done(Status.badRequest("patch needs a name and a patch"));
+    if (name === undefined || p === undefined) {
+      done(Status.badRequest("patch needs a name and a patch"));
+      return;
+    }
     st.guaranteedUpdate(
       req.namespace,
       name,
@@ -558,10 +641,17 @@ export class ApiServer extends Actor {
   // The stored object after an update: identity fields kept, status or spec taken from the
   // right place (status subresource vs main resource), generation bumped when spec changed,
   // and validated.
-  private nextVersion(current: KubeObject, next: KubeObject, statusOnly: boolean, info: ResourceInfo): KubeObject | ApiError {
+  private nextVersion(
+    current: KubeObject,
+    next: KubeObject,
+    statusOnly: boolean,
+    info: ResourceInfo,
+  ): KubeObject | ApiError {
     const cur = current as KubeObject & { spec?: unknown; status?: unknown };
     const n = next as KubeObject & { spec?: unknown; status?: unknown };
-    const out = statusOnly ? ({ ...cur, status: n.status } as KubeObject) : ({ ...n, status: cur.status } as KubeObject);
+    const out = statusOnly
+      ? ({ ...cur, status: n.status } as KubeObject)
+      : ({ ...n, status: cur.status } as KubeObject);
     if (!("status" in cur) && !statusOnly) delete (out as { status?: unknown }).status;
     const meta = statusOnly ? { ...cur.metadata } : { ...n.metadata };
     meta.name = cur.metadata.name;
@@ -570,7 +660,8 @@ export class ApiServer extends Actor {
     meta.creationTimestamp = cur.metadata.creationTimestamp;
     meta.resourceVersion = cur.metadata.resourceVersion;
     if (cur.metadata.deletionTimestamp !== undefined) meta.deletionTimestamp = cur.metadata.deletionTimestamp;
-    if (cur.metadata.deletionGracePeriodSeconds !== undefined) meta.deletionGracePeriodSeconds = cur.metadata.deletionGracePeriodSeconds;
+    if (cur.metadata.deletionGracePeriodSeconds !== undefined)
+      meta.deletionGracePeriodSeconds = cur.metadata.deletionGracePeriodSeconds;
     meta.generation = (cur.metadata.generation ?? 1) + (!statusOnly && !deepEqual(n.spec, cur.spec) ? 1 : 0);
     out.metadata = meta;
     const errs = validateObject(out);
@@ -579,10 +670,18 @@ export class ApiServer extends Actor {
   }
 
   // pods/binding (BindingREST): set spec.nodeName unless already bound or being deleted.
-  private bind(req: ApiRequest, st: ResourceStorage, cache: WatchCache, done: (r: KubeObject | ApiError) => void): void {
+  private bind(
+    req: ApiRequest,
+    st: ResourceStorage,
+    cache: WatchCache,
+    done: (r: KubeObject | ApiError) => void,
+  ): void {
     const name = req.name;
     const target = (req.body as { target?: { name?: string } } | undefined)?.target?.name;
-    if (name === undefined || target === undefined || target === "") return done(Status.badRequest("a Binding needs target.name"));
+    if (name === undefined || target === undefined || target === "") {
+      done(Status.badRequest("a Binding needs target.name"));
+      return;
+    }
     st.guaranteedUpdate(
       req.namespace,
       name,
@@ -635,8 +734,10 @@ function noTiming(): ServerTiming {
 
 // The two built-in classes the API server creates at startup (scheduling/v1).
 function builtinPriorityClass(name: string): PriorityClass | undefined {
-  if (name === "system-cluster-critical") return { apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", metadata: { name }, value: 2_000_000_000 };
-  if (name === "system-node-critical") return { apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", metadata: { name }, value: 2_000_001_000 };
+  if (name === "system-cluster-critical")
+    return { apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", metadata: { name }, value: 2_000_000_000 };
+  if (name === "system-node-critical")
+    return { apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", metadata: { name }, value: 2_000_001_000 };
   return undefined;
 }
 

@@ -59,7 +59,12 @@ export class Client {
   constructor(cp: ControlPlane, options: ClientOptions) {
     this.cp = cp;
     this.name = options.name;
-    this.user = options.user;
+    // The authenticator adds system:authenticated to every authenticated user (flow schemas
+    // such as global-default and service-accounts match on it).
+    const groups = options.user.groups.includes("system:authenticated")
+      ? options.user.groups
+      : [...options.user.groups, "system:authenticated"];
+    this.user = { name: options.user.name, groups };
     this.limiter = new TokenBucket(options.qps, options.burst);
     this.maxRetries = options.maxRetries ?? 10;
     this.conn = cp.connect();
@@ -88,14 +93,31 @@ export class Client {
   create<T extends KubeObject>(obj: T, cb: Callback<T>): void {
     const info = lookupResource(resourceOf(obj));
     this.request(
-      { verb: "create", resource: resourceOf(obj), ...(info?.namespaced ? { namespace: obj.metadata.namespace ?? "default" } : {}), body: obj },
+      {
+        verb: "create",
+        resource: resourceOf(obj),
+        ...(info?.namespaced ? { namespace: obj.metadata.namespace ?? "default" } : {}),
+        body: obj,
+      },
       (r) => cb(r instanceof ApiError ? r : (r.object as T)),
     );
   }
 
-  get<T extends KubeObject>(resource: string, namespace: string | undefined, name: string, cb: Callback<T>, options?: RequestOptions): void {
+  get<T extends KubeObject>(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    cb: Callback<T>,
+    options?: RequestOptions,
+  ): void {
     this.request(
-      { verb: "get", resource, ...(namespace === undefined ? {} : { namespace }), name, ...(options === undefined ? {} : { options }) },
+      {
+        verb: "get",
+        resource,
+        ...(namespace === undefined ? {} : { namespace }),
+        name,
+        ...(options === undefined ? {} : { options }),
+      },
       (r) => cb(r instanceof ApiError ? r : (r.object as T)),
     );
   }
@@ -140,9 +162,21 @@ export class Client {
     );
   }
 
-  delete(resource: string, namespace: string | undefined, name: string, cb: Callback<KubeObject>, options?: RequestOptions): void {
+  delete(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    cb: Callback<KubeObject>,
+    options?: RequestOptions,
+  ): void {
     this.request(
-      { verb: "delete", resource, ...(namespace === undefined ? {} : { namespace }), name, ...(options === undefined ? {} : { options }) },
+      {
+        verb: "delete",
+        resource,
+        ...(namespace === undefined ? {} : { namespace }),
+        name,
+        ...(options === undefined ? {} : { options }),
+      },
       (r) => cb(r instanceof ApiError ? r : (r.object as KubeObject)),
     );
   }

@@ -35,7 +35,10 @@ const MIN_WATCH_TIMEOUT_S = 300;
 const BACKOFF_INITIAL_US = 800_000;
 const BACKOFF_MAX_US = 30_000_000;
 
-type Item = { kind: "event"; ev: ApiWatchEvent; ack: () => void } | { kind: "replace"; items: KubeObject[] } | { kind: "resync" };
+type Item =
+  | { kind: "event"; ev: ApiWatchEvent; ack: () => void }
+  | { kind: "replace"; items: KubeObject[] }
+  | { kind: "resync" };
 
 /**
  * A shared informer (client-go Reflector + DeltaFIFO + Indexer): list, then watch from the

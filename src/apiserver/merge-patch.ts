@@ -12,7 +12,9 @@ export function mergePatch<T>(target: T, patch: unknown): T {
 function apply(target: Json | undefined, patch: Json): Json {
   if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return patch;
   const base: { [k: string]: Json } =
-    target !== null && target !== undefined && typeof target === "object" && !Array.isArray(target) ? { ...target } : {};
+    target !== null && target !== undefined && typeof target === "object" && !Array.isArray(target)
+      ? { ...target }
+      : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete base[k];
     else base[k] = apply(base[k], v);

@@ -3,7 +3,11 @@ import type { KubeObject } from "../api/types/index.js";
 import type { ValueCodec } from "../store/codec.js";
 
 /** The stored value of a deleted key (a DELETE event's kv.value). */
-export const EMPTY_OBJECT: KubeObject = Object.freeze({ apiVersion: "", kind: "", metadata: {} }) as unknown as KubeObject;
+export const EMPTY_OBJECT: KubeObject = Object.freeze({
+  apiVersion: "",
+  kind: "",
+  metadata: {},
+}) as unknown as KubeObject;
 
 // Sizes are computed once per stored object: objects in the store are never mutated after
 // the write that stored them.

@@ -32,8 +32,22 @@ export class ApiError extends Error {
   }
 
   /** The metav1.Status a client would see. */
-  toStatus(): { kind: "Status"; apiVersion: "v1"; status: "Failure"; message: string; reason: StatusReason; code: number } {
-    return { kind: "Status", apiVersion: "v1", status: "Failure", message: this.message, reason: this.reason, code: this.code };
+  toStatus(): {
+    kind: "Status";
+    apiVersion: "v1";
+    status: "Failure";
+    message: string;
+    reason: StatusReason;
+    code: number;
+  } {
+    return {
+      kind: "Status",
+      apiVersion: "v1",
+      status: "Failure",
+      message: this.message,
+      reason: this.reason,
+      code: this.code,
+    };
   }
 }
 
@@ -48,7 +62,11 @@ export const Status = {
   conflict: (resource: string, group: string, name: string, why: string) =>
     new ApiError(409, "Conflict", `Operation cannot be fulfilled on ${qualified(resource, group)} "${name}": ${why}`),
   invalid: (kind: string, name: string, causes: string[]) =>
-    new ApiError(422, "Invalid", `${kind} "${name}" is invalid: ${causes.length === 1 ? causes[0] : `[${causes.join(", ")}]`}`),
+    new ApiError(
+      422,
+      "Invalid",
+      `${kind} "${name}" is invalid: ${causes.length === 1 ? causes[0] : `[${causes.join(", ")}]`}`,
+    ),
   gone: (message: string) => new ApiError(410, "Expired", message),
   tooManyRequests: (retryAfter: number, message = "Too many requests, please try again later.") =>
     new ApiError(429, "TooManyRequests", message, retryAfter),

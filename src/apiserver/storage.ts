@@ -1,6 +1,5 @@
 import { registryKeyFor, registryListPrefix, registryNamespacePrefix } from "../api/registry-key.js";
 import type { ResourceInfo } from "../api/resources.js";
-import { secondsTimestamp } from "./timestamps.js";
 import type { KubeObject, Pod } from "../api/types/index.js";
 import { prefixEnd } from "../store/bytes.js";
 import type { EtcdCluster } from "../store/cluster/etcd-cluster.js";
@@ -8,6 +7,7 @@ import { EtcdError } from "../store/errors.js";
 import type { MvccStore } from "../store/kv-store.js";
 import type { KeyValue, RangeResponse, TxnResponse } from "../store/types.js";
 import { ApiError, Status } from "./status.js";
+import { secondsTimestamp } from "./timestamps.js";
 
 export type Done<T> = (result: T | ApiError) => void;
 
@@ -82,7 +82,8 @@ export class ResourceStorage {
       },
       (r) => {
         if (r instanceof EtcdError) return done(this.etcdError(r));
-        if (!r.succeeded) return done(Status.alreadyExists(this.info.resource, this.info.group, obj.metadata.name as string));
+        if (!r.succeeded)
+          return done(Status.alreadyExists(this.info.resource, this.info.group, obj.metadata.name as string));
         done(obj);
       },
     );
@@ -116,7 +117,10 @@ export class ResourceStorage {
     let rev = revision;
     if (continueToken !== "") {
       const c = decodeContinue(continueToken);
-      if (c === undefined) return done(Status.badRequest(`continue key is not valid: ${continueToken}`));
+      if (c === undefined) {
+        done(Status.badRequest(`continue key is not valid: ${continueToken}`));
+        return;
+      }
       start = c.start;
       rev = c.rv;
     }
@@ -168,7 +172,9 @@ export class ResourceStorage {
       if (next instanceof ApiError) return done(next);
       if (next === current) return done(current); // no change: nothing is written (upstream skips no-op updates)
       const expected = rvOf(current);
-      const remove = next.metadata.deletionTimestamp !== undefined && (next.metadata.finalizers ?? []).length === 0 &&
+      const remove =
+        next.metadata.deletionTimestamp !== undefined &&
+        (next.metadata.finalizers ?? []).length === 0 &&
         (next.metadata.deletionGracePeriodSeconds ?? 0) === 0;
       this.etcdRequests++;
       this.etcd.propose<TxnResponse<KubeObject>>(
@@ -203,14 +209,25 @@ export class ResourceStorage {
    * delete into setting deletionTimestamp; otherwise the key is removed. Returns the object as
    * last stored (with deletionTimestamp when graceful).
    */
-  delete(namespace: string | undefined, name: string, opts: DeleteOptions, done: Done<KubeObject>, suggestion?: KubeObject): void {
+  delete(
+    namespace: string | undefined,
+    name: string,
+    opts: DeleteOptions,
+    done: Done<KubeObject>,
+    suggestion?: KubeObject,
+  ): void {
     this.guaranteedUpdate(
       namespace,
       name,
       (current) => {
         const pre = opts.preconditions;
         if (pre?.uid !== undefined && pre.uid !== current.metadata.uid) {
-          return Status.conflict(this.info.resource, this.info.group, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+          return Status.conflict(
+            this.info.resource,
+            this.info.group,
+            name,
+            `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`,
+          );
         }
         if (pre?.resourceVersion !== undefined && pre.resourceVersion !== current.metadata.resourceVersion) {
           return Status.conflict(

@@ -236,7 +236,10 @@ export class WatchCache {
    * resource version" and Retry-After 1 (etcd.md §12).
    */
   waitForRv(rv: number, then: () => void, fail: (e: ApiError) => void): void {
-    if (this.rv >= rv) return then();
+    if (this.rv >= rv) {
+      then();
+      return;
+    }
     let settled = false;
     const entry = {
       rv,
@@ -247,6 +250,7 @@ export class WatchCache {
       },
     };
     this.rvWaiters.push(entry);
+    this.requestProgress();
     this.sim.after(BLOCK_TIMEOUT_US, () => {
       if (settled) return;
       settled = true;
@@ -261,9 +265,15 @@ export class WatchCache {
   }
 
   /** Objects matching a namespace and selectors, in key order; `scanned` counts objects examined. */
-  list(namespace: string | undefined, labels?: LabelMatcher, fields?: FieldMatcher): { items: KubeObject[]; scanned: number } {
+  list(
+    namespace: string | undefined,
+    labels?: LabelMatcher,
+    fields?: FieldMatcher,
+  ): { items: KubeObject[]; scanned: number } {
     const keys =
-      namespace !== undefined && this.storage.info.namespaced ? [...(this.byNamespace.get(namespace) ?? [])] : [...this.objects.keys()];
+      namespace !== undefined && this.storage.info.namespaced
+        ? [...(this.byNamespace.get(namespace) ?? [])]
+        : [...this.objects.keys()];
     keys.sort();
     const items: KubeObject[] = [];
     for (const k of keys) {
@@ -334,7 +344,8 @@ export class WatchCache {
           this.sim.after(1_000_000, () => this.relist());
           return;
         }
-        for (const obj of r.items) fresh.set(this.storage.key(obj.metadata.namespace, obj.metadata.name as string), this.entry(obj));
+        for (const obj of r.items)
+          fresh.set(this.storage.key(obj.metadata.namespace, obj.metadata.name as string), this.entry(obj));
         if (r.continue !== "") page(r.continue, r.resourceVersion);
         else this.replace(fresh, r.resourceVersion);
       });
@@ -411,7 +422,12 @@ export class WatchCache {
       ev = { type: "DELETED", object: obj, rv, committedAt };
     } else {
       this.put(key, this.entry(e.kv.value));
-      ev = { type: e.kv.createRevision === e.kv.modRevision ? "ADDED" : "MODIFIED", object: e.kv.value, rv, committedAt };
+      ev = {
+        type: e.kv.createRevision === e.kv.modRevision ? "ADDED" : "MODIFIED",
+        object: e.kv.value,
+        rv,
+        committedAt,
+      };
     }
     this.rv = rv;
     this.stats.events++;
@@ -462,7 +478,10 @@ export class WatchCache {
     if (this.size === this.cap) {
       if (now - this.timeAt(0) < EVENT_FRESH_US && this.cap < UPPER_CAPACITY) {
         this.resize(Math.min(this.cap * 2, UPPER_CAPACITY));
-      } else if (now - this.timeAt(this.size - Math.floor(this.cap / 4)) > EVENT_FRESH_US && this.cap > LOWER_CAPACITY) {
+      } else if (
+        now - this.timeAt(this.size - Math.floor(this.cap / 4)) > EVENT_FRESH_US &&
+        this.cap > LOWER_CAPACITY
+      ) {
         this.resize(Math.max(this.cap / 2, LOWER_CAPACITY));
       }
     }
@@ -565,7 +584,11 @@ export class WatchCache {
     for (const w of this.all) {
       if (!w.bookmarks || w.nextBookmark > now || w.full) continue;
       w.nextBookmark = now + BOOKMARK_FREQUENCY_US;
-      const obj = { apiVersion: this.storage.info.apiVersion, kind: this.storage.info.kind, metadata: { resourceVersion: String(this.rv) } } as KubeObject;
+      const obj = {
+        apiVersion: this.storage.info.apiVersion,
+        kind: this.storage.info.kind,
+        metadata: { resourceVersion: String(this.rv) },
+      } as KubeObject;
       this.send(w, { type: "BOOKMARK", object: obj, rv: this.rv, committedAt: 0 });
     }
     return undefined;
@@ -613,6 +636,21 @@ export class WatchCache {
     this.all.delete(w);
     this.indexFor(w, false)?.delete(w);
     w.onClose(reason);
+  }
+
+  // While reads wait for a revision, ask etcd for watch progress every 100 ms: a progress
+  // response moves an idle cache to etcd's current revision (cacher's progressRequester, used by
+  // consistent reads from cache).
+  private progressPending = false;
+
+  private requestProgress(): void {
+    if (this.progressPending || this.etcdStream === undefined) return;
+    this.progressPending = true;
+    this.etcdStream.requestProgress();
+    this.sim.after(100_000, () => {
+      this.progressPending = false;
+      if (this.rvWaiters.length > 0) this.requestProgress();
+    });
   }
 
   private releaseRvWaiters(): void {

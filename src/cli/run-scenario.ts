@@ -1,11 +1,14 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ControlPlane } from "../apiserver/control-plane.js";
+import { ApfFlowControl, MaxInFlight } from "../apiserver/flowcontrol/index.js";
+import { API_COLUMNS, ApiLoad } from "../demo/api-load.js";
 import { EtcdLoad, REQUEST_COLUMNS, WATCH_COLUMNS } from "../demo/etcd-load.js";
 import { JOB_COLUMNS, Pipeline, THROUGHPUT_COLUMNS } from "../demo/pipeline.js";
 import { Simulation } from "../engine/simulation.js";
 import { formatDuration } from "../engine/time.js";
 import { CsvWriter } from "../metrics/csv-writer.js";
-import type { EtcdDemoSpec, Scenario } from "../scenario/scenario.js";
+import type { ApiLoadSpec, ControlPlaneSpec, EtcdDemoSpec, Scenario } from "../scenario/scenario.js";
 import { saveSnapshot } from "../store/snapshot.js";
 
 export interface RunResult {
@@ -21,6 +24,9 @@ export interface RunResult {
  */
 export function runScenario(scenario: Scenario, outDir: string): RunResult {
   if (scenario.etcdDemo !== undefined) return runEtcdDemo(scenario, scenario.etcdDemo, outDir);
+  if (scenario.apiLoad !== undefined && scenario.controlPlane !== undefined) {
+    return runApiLoad(scenario, scenario.controlPlane, scenario.apiLoad, outDir);
+  }
   const sim = new Simulation({ seed: scenario.seed, maxEvents: scenario.maxEvents });
   const demo = scenario.queueingDemo;
   if (demo === undefined) throw new Error("scenario has no model to run");
@@ -86,5 +92,61 @@ function runEtcdDemo(scenario: Scenario, spec: EtcdDemoSpec, outDir: string): Ru
   } finally {
     requests.close();
     watch.close();
+  }
+}
+
+/** The control plane a scenario describes (etcd, apiserver replicas, flow control). */
+export function buildControlPlane(sim: Simulation, spec: ControlPlaneSpec): ControlPlane {
+  const limits = {
+    maxRequestsInflight: spec.maxRequestsInflight,
+    maxMutatingRequestsInflight: spec.maxMutatingRequestsInflight,
+  };
+  const flowControl =
+    spec.flowControl === "apf"
+      ? (s: Simulation) => new ApfFlowControl(s, limits)
+      : spec.flowControl === "max-inflight"
+        ? (s: Simulation) => new MaxInFlight(s, limits)
+        : undefined;
+  return new ControlPlane(sim, {
+    etcd: spec.etcd,
+    apiservers: spec.apiservers,
+    apiserver: { cpus: spec.cpus, ...(flowControl === undefined ? {} : { flowControl }) },
+  });
+}
+
+function runApiLoad(scenario: Scenario, cpSpec: ControlPlaneSpec, spec: ApiLoadSpec, outDir: string): RunResult {
+  const sim = new Simulation({ seed: scenario.seed, maxEvents: scenario.maxEvents });
+  const api = new CsvWriter(join(outDir, "api_latency.csv"), API_COLUMNS);
+  const summaryPath = join(outDir, "summary.json");
+  try {
+    const cp = buildControlPlane(sim, cpSpec);
+    cp.start();
+    const model = new ApiLoad(sim, cp, spec, { api });
+    model.start(scenario.duration);
+    sim.runUntil(scenario.duration);
+    model.stop();
+    const summary = {
+      scenario: scenario.name,
+      seed: scenario.seed,
+      duration: formatDuration(scenario.duration),
+      engine: sim.stats,
+      model: model.summary(),
+      apiCalls: cp.metrics.summary(),
+      watchLatency_us: Object.fromEntries(
+        [...cp.metrics.watchLatency.entries()].sort().map(([r, h]) => [r, h.summary()]),
+      ),
+      rejectedByPriorityLevel: Object.fromEntries([...cp.metrics.rejected.entries()].sort()),
+      apiservers: cp.apiservers.map((a) => ({
+        name: a.name,
+        cpuUtilization: Math.round(a.cpuUtilization() * 1e4) / 1e4,
+        ...a.stats,
+      })),
+      etcd: { ...cp.etcd.stats, revision: cp.etcd.store.revision, keys: cp.etcd.store.keyCount },
+      files: { api: "api_latency.csv" },
+    };
+    writeFileSync(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+    return { outDir, files: [api.path, summaryPath], summary };
+  } finally {
+    api.close();
   }
 }

@@ -4,7 +4,11 @@ import { Histogram } from "./histogram.js";
 export type CallScope = "resource" | "namespace" | "cluster";
 
 /** SLO thresholds in µs: 1 s for single objects, 30 s for namespace- and cluster-scoped LISTs. */
-export const SLO_THRESHOLD_US: Record<CallScope, number> = { resource: 1_000_000, namespace: 30_000_000, cluster: 30_000_000 };
+export const SLO_THRESHOLD_US: Record<CallScope, number> = {
+  resource: 1_000_000,
+  namespace: 30_000_000,
+  cluster: 30_000_000,
+};
 
 /** Latency series of one (verb, resource, subresource, scope). */
 export interface CallSeries {
@@ -19,6 +23,8 @@ export interface CallSeries {
   /** What the client saw end to end (rate limiter, network, retries included). */
   client: Histogram;
   codes: Map<number, number>;
+  /** The same, for the current time-series interval only (reset by flushInterval). */
+  window: { sli: Histogram; queueWait: Histogram; count: number; errors: number; rejected: number };
 }
 
 /**
@@ -38,7 +44,17 @@ export class ApiMetrics {
     const key = `${verb}\u0000${resource}\u0000${subresource}\u0000${scope}`;
     let s = this.series.get(key);
     if (s === undefined) {
-      s = { verb, resource, subresource, scope, sli: new Histogram(), queueWait: new Histogram(), client: new Histogram(), codes: new Map() };
+      s = {
+        verb,
+        resource,
+        subresource,
+        scope,
+        sli: new Histogram(),
+        queueWait: new Histogram(),
+        client: new Histogram(),
+        codes: new Map(),
+        window: { sli: new Histogram(), queueWait: new Histogram(), count: 0, errors: 0, rejected: 0 },
+      };
       this.series.set(key, s);
     }
     return s;
@@ -47,9 +63,51 @@ export class ApiMetrics {
   /** Records one request as the server saw it. Watches are excluded from the SLI. */
   recordServer(s: CallSeries, code: number, processingUs: number, queueWaitUs: number): void {
     s.codes.set(code, (s.codes.get(code) ?? 0) + 1);
+    s.window.count++;
+    if (code >= 400) s.window.errors++;
+    if (code === 429) s.window.rejected++;
     if (s.verb === "watch" || code === 429) return;
     s.sli.record(processingUs);
     s.queueWait.record(queueWaitUs);
+    s.window.sli.record(processingUs);
+    s.window.queueWait.record(queueWaitUs);
+  }
+
+  /** Columns of the per-interval time series (see flushInterval). */
+  static readonly INTERVAL_COLUMNS = [
+    "time_s",
+    "verb",
+    "resource",
+    "subresource",
+    "scope",
+    "requests",
+    "errors",
+    "rejected_429",
+    "sli_p50_us",
+    "sli_p99_us",
+    "queue_wait_p99_us",
+  ] as const;
+
+  /** Emits one row per series active in the interval ending at `timeS`, then starts a new interval. */
+  flushInterval(timeS: number, write: (row: (string | number)[]) => void): void {
+    for (const s of this.all()) {
+      const w = s.window;
+      if (w.count === 0) continue;
+      write([
+        timeS,
+        s.verb,
+        s.resource,
+        s.subresource,
+        s.scope,
+        w.count,
+        w.errors,
+        w.rejected,
+        w.sli.quantile(0.5),
+        w.sli.quantile(0.99),
+        w.queueWait.quantile(0.99),
+      ]);
+      s.window = { sli: new Histogram(), queueWait: new Histogram(), count: 0, errors: 0, rejected: 0 };
+    }
   }
 
   recordRejected(priorityLevel: string): void {

@@ -1,10 +1,20 @@
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
+import { lookupResource } from "../api/resources.js";
 import { Described, InputError } from "../engine/errors.js";
 import { SECOND } from "../engine/time.js";
+import type { EtcdClusterOptions } from "../store/cluster/etcd-cluster.js";
 import type { EtcdLatency } from "../store/cluster/latency.js";
 import { Fields } from "./fields.js";
-import type { EtcdDemoSpec, MemberFault, QueueingDemoSpec, Scenario, StationSpec } from "./scenario.js";
+import type {
+  ApiLoadSpec,
+  ControlPlaneSpec,
+  EtcdDemoSpec,
+  MemberFault,
+  QueueingDemoSpec,
+  Scenario,
+  StationSpec,
+} from "./scenario.js";
 
 export const API_VERSION = "kubesim.io/v1alpha1";
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -73,16 +83,23 @@ export function readScenario(value: unknown): Scenario {
   const queueingDemo = demo === undefined ? undefined : readQueueingDemo(demo);
   const etcd = spec.optionalFields("etcdDemo");
   const etcdDemo = etcd === undefined ? undefined : readEtcdDemo(etcd, duration);
+  const cpFields = spec.optionalFields("controlPlane");
+  const controlPlane = cpFields === undefined ? undefined : readControlPlane(cpFields);
+  const load = spec.optionalFields("apiLoad");
+  const apiLoad = load === undefined ? undefined : readApiLoad(load);
   spec.done();
-  const models = [queueingDemo, etcdDemo].filter((m) => m !== undefined).length;
+  const models = [queueingDemo, etcdDemo, apiLoad].filter((m) => m !== undefined).length;
   if (models !== 1) {
     throw new InputError(
       "spec",
-      "exactly one model to run (spec.queueingDemo or spec.etcdDemo)",
+      "exactly one model to run (spec.queueingDemo, spec.etcdDemo or spec.apiLoad)",
       new Described(`${models}`),
     );
   }
-  return { name, seed, duration, maxEvents, queueingDemo, etcdDemo };
+  if (apiLoad !== undefined && controlPlane === undefined) {
+    throw new InputError("spec.controlPlane", "a control plane for spec.apiLoad", undefined);
+  }
+  return { name, seed, duration, maxEvents, queueingDemo, etcdDemo, controlPlane, apiLoad };
 }
 
 function readQueueingDemo(f: Fields): QueueingDemoSpec {
@@ -113,19 +130,8 @@ const LATENCY_UNITS: [string, UnitCost][] = [
 
 function readEtcdDemo(f: Fields, duration: number): EtcdDemoSpec {
   const c = f.fields("cluster");
-  const members = c.int("members", { min: 1, max: 5, fallback: 3 });
-  if (members !== 1 && members !== 3 && members !== 5) throw new InputError(c.at("members"), "1, 3 or 5", members);
-  const topology = c.oneOf("topology", ["stacked", "external"] as const, "stacked");
-  const electionTimeoutMs = c.duration("electionTimeout", 1_000_000) / 1000;
-  const latency: Partial<EtcdLatency> = {};
-  const lat = c.optionalFields("latency");
-  if (lat !== undefined) {
-    for (const k of LATENCY_DISTRIBUTIONS) if (lat.has(k)) latency[k] = lat.distribution(k);
-    // Per-unit costs can be fractions of a µs, so they are plain numbers of µs.
-    for (const [k, field] of LATENCY_UNITS) if (lat.has(k)) latency[field] = lat.number(k, { min: 0 });
-    lat.done();
-  }
-  c.done();
+  const cluster = readEtcdCluster(c);
+  const members = cluster.members as number;
   const apiservers = f.int("apiservers", { min: 1, max: 100, fallback: members });
   const nodes = f.int("nodes", { min: 0, max: 1_000_000, fallback: 100 });
   const p = f.fields("pods");
@@ -155,7 +161,7 @@ function readEtcdDemo(f: Fields, duration: number): EtcdDemoSpec {
   const saveStore = f.boolean("saveStore", true);
   f.done();
   return {
-    cluster: { members: members as 1 | 3 | 5, topology, electionTimeoutMs, latency },
+    cluster,
     apiservers,
     nodes,
     pods,
@@ -164,4 +170,62 @@ function readEtcdDemo(f: Fields, duration: number): EtcdDemoSpec {
     faults,
     saveStore,
   };
+}
+
+/** An etcd cluster block: members, topology, election timeout, latency overrides. */
+function readEtcdCluster(c: Fields): EtcdClusterOptions<string> {
+  const members = c.int("members", { min: 1, max: 5, fallback: 3 });
+  if (members !== 1 && members !== 3 && members !== 5) throw new InputError(c.at("members"), "1, 3 or 5", members);
+  const topology = c.oneOf("topology", ["stacked", "external"] as const, "stacked");
+  const electionTimeoutMs = c.duration("electionTimeout", 1_000_000) / 1000;
+  const latency: Partial<EtcdLatency> = {};
+  const lat = c.optionalFields("latency");
+  if (lat !== undefined) {
+    for (const k of LATENCY_DISTRIBUTIONS) if (lat.has(k)) latency[k] = lat.distribution(k);
+    // Per-unit costs can be fractions of a µs, so they are plain numbers of µs.
+    for (const [k, field] of LATENCY_UNITS) if (lat.has(k)) latency[field] = lat.number(k, { min: 0 });
+    lat.done();
+  }
+  c.done();
+  return { members, topology, electionTimeoutMs, latency };
+}
+
+function readControlPlane(f: Fields): ControlPlaneSpec {
+  const etcd = f.has("etcd") ? readEtcdCluster(f.fields("etcd")) : { members: 3 as const };
+  const stacked = (etcd.topology ?? "stacked") === "stacked";
+  const apiservers = f.int("apiservers", { min: 1, max: 64, fallback: stacked ? (etcd.members ?? 3) : 1 });
+  const a = f.optionalFields("apiserver");
+  const cpus = a?.int("cpus", { min: 1, max: 1024, fallback: 8 }) ?? 8;
+  const flowControl = a?.oneOf("flowControl", ["apf", "max-inflight", "none"] as const, "apf") ?? "apf";
+  // --max-requests-inflight / --max-mutating-requests-inflight (k8s-timing §1.5).
+  const maxRequestsInflight = a?.int("maxRequestsInflight", { min: 1, fallback: 400 }) ?? 400;
+  const maxMutatingRequestsInflight = a?.int("maxMutatingRequestsInflight", { min: 1, fallback: 200 }) ?? 200;
+  a?.done();
+  f.done();
+  return { etcd, apiservers, cpus, flowControl, maxRequestsInflight, maxMutatingRequestsInflight };
+}
+
+function readApiLoad(f: Fields): ApiLoadSpec {
+  const nodes = f.int("nodes", { min: 0, max: 100_000, fallback: 100 });
+  const p = f.optionalFields("pods");
+  const pods = {
+    count: p?.int("count", { min: 0, fallback: 0 }) ?? 0,
+    createRate: p?.number("createRate", { min: 0.001, fallback: 20 }) ?? 20,
+    lifetime: p?.duration("lifetime", 0) ?? 0,
+  };
+  p?.done();
+  const listers = !f.has("listers")
+    ? []
+    : f.list("listers").map(({ value, path }) => {
+        const l = new Fields(value, path);
+        const resource = l.string("resource");
+        if (lookupResource(resource) === undefined)
+          throw new InputError(l.at("resource"), "a modelled resource (pods, nodes, leases, ...)", resource);
+        const every = l.duration("every");
+        if (every <= 0) throw new InputError(l.at("every"), "a positive duration", l.raw("every"));
+        l.done();
+        return { resource, every };
+      });
+  f.done();
+  return { nodes, pods, listers };
 }

@@ -41,6 +41,24 @@ export interface EtcdDemoSpec {
   saveStore: boolean;
 }
 
+/** kube-apiserver replicas and their settings. */
+export interface ControlPlaneSpec {
+  etcd: EtcdClusterOptions<string>;
+  apiservers: number;
+  cpus: number;
+  /** APF (default, as current Kubernetes), the two max-inflight limits, or none. */
+  flowControl: "apf" | "max-inflight" | "none";
+  maxRequestsInflight: number;
+  maxMutatingRequestsInflight: number;
+}
+
+/** Cluster-shaped API traffic through the control plane. */
+export interface ApiLoadSpec {
+  nodes: number;
+  pods: { count: number; createRate: number; lifetime: Micros };
+  listers: { resource: string; every: Micros }[];
+}
+
 /** A validated scenario. */
 export interface Scenario {
   name: string;
@@ -51,4 +69,6 @@ export interface Scenario {
   maxEvents: number;
   queueingDemo: QueueingDemoSpec | undefined;
   etcdDemo: EtcdDemoSpec | undefined;
+  controlPlane: ControlPlaneSpec | undefined;
+  apiLoad: ApiLoadSpec | undefined;
 }

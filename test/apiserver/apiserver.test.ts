@@ -21,7 +21,9 @@ describe("verbs", () => {
 
   it("generateName, validation errors, unknown names", () => {
     const { sim, admin } = setup();
-    const gen = call<Pod>(sim, 1_000_000, (cb) => admin.create({ ...pod(""), metadata: { generateName: "web-", namespace: "default" } }, cb));
+    const gen = call<Pod>(sim, 1_000_000, (cb) =>
+      admin.create({ ...pod(""), metadata: { generateName: "web-", namespace: "default" } }, cb),
+    );
     const bad = call<Pod>(sim, 1_000_000, (cb) => admin.create(pod("Bad_Name"), cb));
     const missing = call<Pod>(sim, 1_000_000, (cb) => admin.get("pods", "default", "nope", cb));
     sim.runUntil(2_000_000);
@@ -37,9 +39,13 @@ describe("verbs", () => {
     const created = call<Pod>(sim, 1_000_000, (cb) => admin.create(pod("a"), cb));
     sim.runUntil(2_000_000);
     const v1 = created.value as Pod;
-    const ok = call<Pod>(sim, 2_000_000, (cb) => admin.update({ ...v1, metadata: { ...v1.metadata, labels: { x: "1" } } }, cb));
+    const ok = call<Pod>(sim, 2_000_000, (cb) =>
+      admin.update({ ...v1, metadata: { ...v1.metadata, labels: { x: "1" } } }, cb),
+    );
     sim.runUntil(3_000_000);
-    const stale = call<Pod>(sim, 3_000_000, (cb) => admin.update({ ...v1, metadata: { ...v1.metadata, labels: { x: "2" } } }, cb));
+    const stale = call<Pod>(sim, 3_000_000, (cb) =>
+      admin.update({ ...v1, metadata: { ...v1.metadata, labels: { x: "2" } } }, cb),
+    );
     sim.runUntil(4_000_000);
     expect(ok.value?.metadata.labels).toEqual({ x: "1" });
     expect(Number(ok.value?.metadata.resourceVersion)).toBeGreaterThan(Number(v1.metadata.resourceVersion));
@@ -53,9 +59,18 @@ describe("verbs", () => {
     const { sim, admin } = setup();
     call<Pod>(sim, 1_000_000, (cb) => admin.create(pod("a"), cb));
     const st = call<Pod>(sim, 2_000_000, (cb) =>
-      admin.patch("pods", "default", "a", { status: { phase: "Running" }, metadata: { labels: { ignored: "yes" } } }, cb, "status"),
+      admin.patch(
+        "pods",
+        "default",
+        "a",
+        { status: { phase: "Running" }, metadata: { labels: { ignored: "yes" } } },
+        cb,
+        "status",
+      ),
     );
-    const lab = call<Pod>(sim, 3_000_000, (cb) => admin.patch("pods", "default", "a", { metadata: { labels: { app: "web" } } }, cb));
+    const lab = call<Pod>(sim, 3_000_000, (cb) =>
+      admin.patch("pods", "default", "a", { metadata: { labels: { app: "web" } } }, cb),
+    );
     sim.runUntil(4_000_000);
     expect(st.value?.status?.phase).toBe("Running");
     expect(st.value?.metadata.labels).toEqual({});
@@ -73,7 +88,9 @@ describe("verbs", () => {
     sim.runUntil(4_000_000);
     expect(b1.value?.spec.nodeName).toBe("node-1");
     expect(b1.value?.status?.conditions?.find((c) => c.type === "PodScheduled")?.status).toBe("True");
-    expect(b2.error?.message).toBe('Operation cannot be fulfilled on pods "a": pod a is already assigned to node "node-1"');
+    expect(b2.error?.message).toBe(
+      'Operation cannot be fulfilled on pods "a": pod a is already assigned to node "node-1"',
+    );
   });
 
   it("deletes gracefully: a scheduled pod gets deletionTimestamp, removal happens at grace 0", () => {
@@ -100,11 +117,16 @@ describe("verbs", () => {
   it("finalizers hold an object until they are removed", () => {
     const { sim, cp, admin } = setup();
     call(sim, 1_000_000, (cb) =>
-      admin.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "team", finalizers: ["example.com/hold"] } }, cb),
+      admin.create(
+        { apiVersion: "v1", kind: "Namespace", metadata: { name: "team", finalizers: ["example.com/hold"] } },
+        cb,
+      ),
     );
     call(sim, 2_000_000, (cb) => admin.delete("namespaces", undefined, "team", cb));
     sim.runUntil(3_000_000);
-    expect(cp.etcd.store.range({ key: "/registry/namespaces/team" }).kvs[0]?.value.metadata.deletionTimestamp).toBeDefined();
+    expect(
+      cp.etcd.store.range({ key: "/registry/namespaces/team" }).kvs[0]?.value.metadata.deletionTimestamp,
+    ).toBeDefined();
     call(sim, 3_000_000, (cb) => admin.patch("namespaces", undefined, "team", { metadata: { finalizers: null } }, cb));
     sim.runUntil(4_000_000);
     expect(cp.etcd.store.range({ key: "/registry/namespaces/team" }).count).toBe(0);
@@ -112,7 +134,8 @@ describe("verbs", () => {
 
   it("lists from etcd in pages with continue tokens at the first page's revision", () => {
     const { sim, admin } = setup();
-    for (let i = 0; i < 25; i++) call<Pod>(sim, 1_000_000, (cb) => admin.create(pod(`p${String(i).padStart(2, "0")}`), cb));
+    for (let i = 0; i < 25; i++)
+      call<Pod>(sim, 1_000_000, (cb) => admin.create(pod(`p${String(i).padStart(2, "0")}`), cb));
     sim.runUntil(2_000_000);
     const pages: ApiResponse[] = [];
     const next = (token: string) =>
@@ -155,7 +178,9 @@ describe("admission", () => {
     call(sim, 1_000_000, (cb) => admin.create(pc("normal", 10, true), cb));
     const high = call<Pod>(sim, 2_000_000, (cb) => admin.create(pod("h", { priorityClassName: "high" }), cb));
     const dflt = call<Pod>(sim, 2_000_000, (cb) => admin.create(pod("d"), cb));
-    const crit = call<Pod>(sim, 2_000_000, (cb) => admin.create(pod("c", { priorityClassName: "system-node-critical" }), cb));
+    const crit = call<Pod>(sim, 2_000_000, (cb) =>
+      admin.create(pod("c", { priorityClassName: "system-node-critical" }), cb),
+    );
     const nope = call<Pod>(sim, 2_000_000, (cb) => admin.create(pod("n", { priorityClassName: "nope" }), cb));
     sim.runUntil(3_000_000);
     expect(high.value?.spec.priority).toBe(1000);

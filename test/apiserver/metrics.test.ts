@@ -6,14 +6,12 @@ import { Informer } from "../../src/apiserver/informer.js";
 import { call, pod, setup } from "./helpers.js";
 
 // A stand-in flow control that holds every request 50 ms before it starts.
-const delayed =
-  (holdUs: number): NonNullable<Parameters<typeof setup>[0]>["apiserver"] =>
-  ({
-    flowControl: (sim) =>
-      ({
-        handle: (_req, start) => sim.after(holdUs, () => start(holdUs, () => {}, { priorityLevel: "test" })),
-      }) satisfies FlowControlPort,
-  });
+const delayed = (holdUs: number): NonNullable<Parameters<typeof setup>[0]>["apiserver"] => ({
+  flowControl: (sim) =>
+    ({
+      handle: (_req, start) => sim.after(holdUs, () => start(holdUs, () => {}, { priorityLevel: "test" })),
+    }) satisfies FlowControlPort,
+});
 
 describe("API metrics", () => {
   it("split flow-control queue wait from processing: the SLI excludes the wait", () => {
@@ -45,7 +43,12 @@ describe("API metrics", () => {
 describe("replicas", () => {
   it("a replica restart moves its clients to another replica; their informers relist or re-watch and converge", () => {
     const { sim, cp, admin } = setup({ apiservers: 2 });
-    const c = new Client(cp, { name: "controller", user: { name: "system:kube-controller-manager", groups: [] }, qps: 20, burst: 30 });
+    const c = new Client(cp, {
+      name: "controller",
+      user: { name: "system:kube-controller-manager", groups: [] },
+      qps: 20,
+      burst: 30,
+    });
     const inf = new Informer(c, sim, "pods");
     sim.at(100_000, () => inf.start());
     for (let i = 0; i < 30; i++) call<Pod>(sim, 1_000_000 + i * 50_000, (cb) => admin.create(pod(`a${i}`), cb));

@@ -16,8 +16,12 @@ describe("informers", () => {
     inf.addEventHandler({ onAdd: () => seen.add++, onUpdate: () => seen.update++, onDelete: () => seen.del++ });
     sim.at(500_000, () => inf.start());
     for (let i = 0; i < 60; i++) call<Pod>(sim, 1_000_000 + i * 10_000, (cb) => admin.create(pod(`p${i}`), cb));
-    for (let i = 0; i < 20; i++) call(sim, 3_000_000 + i * 10_000, (cb) => admin.patch("pods", "default", `p${i}`, { metadata: { labels: { v: "2" } } }, cb));
-    for (let i = 40; i < 60; i++) call(sim, 4_000_000 + i * 10_000, (cb) => admin.delete("pods", "default", `p${i}`, cb));
+    for (let i = 0; i < 20; i++)
+      call(sim, 3_000_000 + i * 10_000, (cb) =>
+        admin.patch("pods", "default", `p${i}`, { metadata: { labels: { v: "2" } } }, cb),
+      );
+    for (let i = 40; i < 60; i++)
+      call(sim, 4_000_000 + i * 10_000, (cb) => admin.delete("pods", "default", `p${i}`, cb));
     sim.runUntil(10_000_000);
     const etcd = cp.etcd.store.range({ key: "/registry/pods/", rangeEnd: "/registry/pods0" }).kvs.map((kv) => kv.value);
     expect(inf.hasSynced).toBe(true);
@@ -28,7 +32,12 @@ describe("informers", () => {
 
   it("relist after 410: a client cut off longer than the watch cache's window lists again and converges", () => {
     const { sim, cp, admin } = setup();
-    const c = new Client(cp, { name: "kubelet", user: { name: "system:node:n1", groups: ["system:nodes"] }, qps: 50, burst: 100 });
+    const c = new Client(cp, {
+      name: "kubelet",
+      user: { name: "system:node:n1", groups: ["system:nodes"] },
+      qps: 50,
+      burst: 100,
+    });
     const inf = new Informer(c, sim, "pods");
     sim.at(100_000, () => inf.start());
     call<Pod>(sim, 1_000_000, (cb) => admin.create(pod("first"), cb));
@@ -48,7 +57,14 @@ describe("informers", () => {
     for (let i = 0; i < 300; i++) call<Pod>(sim, 1_000_000 + i * 1_000_000, (cb) => admin.create(pod(`p${i}`), cb));
     sim.runUntil(400_000_000);
     let err: ApiError | undefined;
-    sim.at(400_000_000, () => admin.watch("pods", { resourceVersion: "5" }, () => {}, (e) => (err = e)));
+    sim.at(400_000_000, () =>
+      admin.watch(
+        "pods",
+        { resourceVersion: "5" },
+        () => {},
+        (e) => (err = e),
+      ),
+    );
     sim.runUntil(401_000_000);
     expect(err?.code).toBe(410);
     expect(err?.message).toMatch(/^too old resource version: 5 \(\d+\)$/);
