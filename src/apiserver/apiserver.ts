@@ -11,6 +11,7 @@ import type { Rng } from "../engine/rng.js";
 import { Server } from "../engine/server.js";
 import type { Simulation } from "../engine/simulation.js";
 import type { EtcdCluster } from "../store/cluster/etcd-cluster.js";
+import { Compactor } from "./compactor.js";
 import { mergePatch } from "./merge-patch.js";
 import { generateName, uuid } from "./names.js";
 import { objectSize } from "./object-codec.js";
@@ -147,6 +148,8 @@ export interface ApiServerOptions {
   costs?: Partial<ApiServerCosts>;
   /** --request-timeout (60 s). */
   requestTimeoutUs?: number;
+  /** --etcd-compaction-interval (5 min; 0 disables the compactor). */
+  compactionIntervalUs?: number;
   flowControl?: (sim: Simulation, server: ApiServer) => FlowControlPort;
 }
 
@@ -172,6 +175,7 @@ export class ApiServer extends Actor {
   private readonly nameRng: Rng;
   private readonly requestTimeoutUs: number;
   private flow: FlowControlPort = UNLIMITED;
+  private readonly compactor: Compactor | undefined;
   private readonly inflight = new Set<(e: ApiError) => void>();
   /** Open watches, each with how to end it and tell its client (replica shutdown). */
   private readonly watches = new Map<Watch, () => void>();
@@ -208,6 +212,8 @@ export class ApiServer extends Actor {
       );
     }
     if (options.flowControl !== undefined) this.flow = options.flowControl(sim, this);
+    const interval = options.compactionIntervalUs ?? 300_000_000;
+    this.compactor = interval > 0 ? new Compactor(sim, etcd, this.index, interval) : undefined;
   }
 
   /** Starts serving: caches list and watch etcd. */
@@ -215,12 +221,14 @@ export class ApiServer extends Actor {
     if (this.up) return;
     this.up = true;
     for (const c of this.caches.values()) c.start();
+    this.compactor?.start();
   }
 
   /** Stops the replica: requests in flight fail with 503, watches close, caches are dropped. */
   stop(): void {
     if (!this.up) return;
     this.up = false;
+    this.compactor?.stop();
     for (const fail of [...this.inflight]) fail(Status.unavailable("apiserver is shutting down"));
     this.inflight.clear();
     for (const end of [...this.watches.values()]) end();

@@ -339,6 +339,12 @@ export class EtcdCluster<V = string> extends Actor {
       else this.schedule(send, 0);
     }, options);
     (stream as WatchStream<unknown> & { onBroken?: () => void }).onBroken = onBroken;
+    if (!m.up) {
+      // Connection refused: the stream is dead from the start and the client hears so.
+      stream.close();
+      this.sim.after(this.oneWay(this.clientRttFor(client, m)) * 2, onBroken);
+      return stream;
+    }
     m.streams.add(stream as WatchStream<unknown>);
     return stream;
   }

@@ -41,6 +41,7 @@ export class WatchStream<V = string> {
 
   /** Creates a watch; the `created` response (or a created+canceled refusal) is sent at once. Returns the id, or -1. */
   watch(req: WatchCreateRequest): number {
+    if (this.closed) return -1;
     const header = this.hub.store.header();
     let id = req.watchId ?? 0;
     const refuse = (reason: string) => {
