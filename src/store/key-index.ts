@@ -40,18 +40,22 @@ export class KeyIndex<V> {
     return r === undefined || r.tombstone ? undefined : r;
   }
 
-  /** The key's live record as of revision `rev`, if the key existed then. */
-  at(rev: number): Rec<V> | undefined {
+  /** Index of the last record with modRevision <= rev (the highest sub among equal revisions), or -1. */
+  private lastAtOrBelow(rev: number): number {
     const recs = this.recs;
     let lo = 0;
     let hi = recs.length;
-    // Last record with modRevision <= rev (the highest sub among equal revisions).
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if ((recs[mid] as Rec<V>).modRevision <= rev) lo = mid + 1;
       else hi = mid;
     }
-    const r = recs[lo - 1];
+    return lo - 1;
+  }
+
+  /** The key's live record as of revision `rev`, if the key existed then. */
+  at(rev: number): Rec<V> | undefined {
+    const r = this.recs[this.lastAtOrBelow(rev)];
     return r === undefined || r.tombstone ? undefined : r;
   }
 
@@ -99,14 +103,7 @@ export class KeyIndex<V> {
    */
   compact(atRev: number, keepTombstoneAtRev: boolean): boolean {
     const recs = this.recs;
-    let lo = 0;
-    let hi = recs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((recs[mid] as Rec<V>).modRevision <= atRev) lo = mid + 1;
-      else hi = mid;
-    }
-    const keep = lo - 1; // newest record <= atRev, or -1
+    const keep = this.lastAtOrBelow(atRev); // newest record <= atRev, or -1
     if (keep < 0) return recs.length === 0;
     const r = recs[keep] as Rec<V>;
     const from = r.tombstone && !(keepTombstoneAtRev && r.modRevision === atRev) ? keep + 1 : keep;

@@ -1,18 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { EtcdError } from "../../src/store/errors.js";
 import { ETCD_3_4_23, ETCD_CURRENT, MvccStore } from "../../src/store/kv-store.js";
 import type { WatchResponse } from "../../src/store/types.js";
 import { WatchHub } from "../../src/store/watch/hub.js";
+import { etcdMessage } from "./helpers.js";
 
-const msg = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof EtcdError) return e.message;
-    throw e;
-  }
-  return "no error";
-};
+const msg = etcdMessage;
 
 describe("compaction", () => {
   it("rejects revisions at or below the compact revision and in the future; current is fine", () => {

@@ -1,17 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { EtcdError } from "../../src/store/errors.js";
 import { MvccStore } from "../../src/store/kv-store.js";
+import { etcdMessage } from "./helpers.js";
 
 const put = (s: MvccStore, key: string, value = "v") => s.put({ key, value });
-const code = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof EtcdError) return e.message;
-    throw e;
-  }
-  return "no error";
-};
+const code = etcdMessage;
 
 describe("revisions", () => {
   it("start at 1; each changing request adds exactly 1", () => {

@@ -1,19 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/store/clock.js";
-import { EtcdError } from "../../src/store/errors.js";
 import { MvccStore } from "../../src/store/kv-store.js";
 import type { WatchResponse } from "../../src/store/types.js";
 import { WatchHub } from "../../src/store/watch/hub.js";
+import { etcdMessage } from "./helpers.js";
 
-const msg = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof EtcdError) return e.message;
-    throw e;
-  }
-  return "no error";
-};
+const msg = etcdMessage;
 
 describe("leases", () => {
   it("raises TTLs to the minimum (ceil(1.5 x election timeout) = 2 s) and rejects huge TTLs and reused ids", () => {

@@ -1,17 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { EtcdError } from "../../src/store/errors.js";
 import { MvccStore } from "../../src/store/kv-store.js";
 import type { Compare, RequestOp } from "../../src/store/types.js";
+import { etcdMessage } from "./helpers.js";
 
-const msg = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof EtcdError) return e.message;
-    throw e;
-  }
-  return "no error";
-};
+const msg = etcdMessage;
 const put = (key: string, value = "v"): RequestOp => ({ requestPut: { key, value } });
 const del = (key: string, rangeEnd?: string): RequestOp => ({
   requestDeleteRange: rangeEnd === undefined ? { key } : { key, rangeEnd },
