@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { apiserverSuite } from "./apiserver.suite.js";
 import { IMPLS } from "./engine-hold.js";
 import { flowcontrolSuite } from "./flowcontrol.suite.js";
+import { schedulerSuite } from "./scheduler.suite.js";
 import { type BenchRow, machineInfo, writeResults } from "./lib/harness.js";
 import type { Suite } from "./lib/suite.js";
 import { watchSuite } from "./watch.suite.js";
@@ -51,6 +52,7 @@ const SUITES: Suite[] = [
   watchSuite,
   apiserverSuite,
   flowcontrolSuite,
+  schedulerSuite,
 ];
 
 function sizes(rows: BenchRow[]): number[] {

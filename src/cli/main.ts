@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { InputError } from "../engine/errors.js";
 import { loadScenarioFile } from "../scenario/load.js";
 import { etcdctlCommand } from "./etcdctl.js";
+import { explainCommand } from "./explain-command.js";
 import { runScenario } from "./run-scenario.js";
 
 const USAGE = `kubesim: discrete-event simulator of the Kubernetes control plane
@@ -13,6 +14,9 @@ Usage:
       (default: results/<scenario name>).
   kubesim etcdctl get <key> [--prefix] [--keys-only] [--limit N] [-w json] [--snapshot FILE]
       Reads the etcd store a run saved (see kubesim etcdctl --help).
+  kubesim explain --cluster <file> --pod <file> [--config <file>] [-o json|table]
+      Shows how kube-scheduler would place a pod: every node's filter and score
+      results (see kubesim explain --help).
   kubesim help
 `;
 
@@ -25,6 +29,8 @@ export function main(argv: string[]): number {
         return runCommand(rest);
       case "etcdctl":
         return etcdctlCommand(rest);
+      case "explain":
+        return explainCommand(rest);
       case undefined:
       case "help":
       case "--help":

@@ -11,6 +11,9 @@ import { PeriodicTimer } from "../engine/timer.js";
 import { ApiMetrics } from "../metrics/api-metrics.js";
 import type { CsvWriter } from "../metrics/csv-writer.js";
 import type { ApiLoadSpec } from "../scenario/scenario.js";
+import { defaultSchedulerConfig } from "../scheduler/config/parse.js";
+import { ClientSchedulerApi, connectScheduler } from "../scheduler/kube-client.js";
+import { Scheduler } from "../scheduler/scheduler.js";
 
 export const API_COLUMNS = ApiMetrics.INTERVAL_COLUMNS;
 
@@ -30,8 +33,8 @@ const NODE_STATUS_US = 300_000_000;
  * kubelet registers its Node and Lease, renews the Lease every 10 s, re-posts node status every
  * 5 min and watches its own pods (field selector on spec.nodeName), reporting them Running and
  * finishing their deletion; a workload client creates pods at a rate and deletes them after a
- * lifetime; a scheduler stand-in binds pending pods round robin (the real scheduler plugs in
- * later); optional clients LIST a resource periodically.
+ * lifetime; the kube-scheduler model (or a round-robin binder) places them; optional clients
+ * LIST a resource periodically.
  */
 export class ApiLoad extends Actor {
   private readonly cp: ControlPlane;
@@ -209,9 +212,21 @@ export class ApiLoad extends Actor {
     create();
   }
 
+  private kubeScheduler: Scheduler | undefined;
+
   private scheduler(): void {
     if (this.spec.nodes === 0) return;
     const c = this.client("kube-scheduler", "system:kube-scheduler", [], CLIENT_RATE_DEFAULTS["kube-scheduler"]);
+    if (this.spec.scheduler === "kube-scheduler") {
+      // The kube-scheduler model, fed by informers and binding through its rate-limited client.
+      const sched = new Scheduler(this.sim, "kube-scheduler", new ClientSchedulerApi(c), {
+        config: defaultSchedulerConfig(),
+      });
+      connectScheduler(sched, c, this.sim, this.cp.metrics);
+      sched.start();
+      this.kubeScheduler = sched;
+      return;
+    }
     const pending = new Informer(c, this.sim, "pods", { fieldSelector: "spec.nodeName=", metrics: this.cp.metrics });
     pending.addEventHandler({
       onAdd: (o) => {
@@ -231,6 +246,8 @@ export class ApiLoad extends Actor {
       podsRunning: this.podsRunning,
       podsDeleted: this.podsDeleted,
       nodes: this.spec.nodes,
+      scheduler: this.spec.scheduler,
+      ...(this.kubeScheduler === undefined ? {} : { schedulerStats: this.kubeScheduler.stats }),
     };
   }
 }

@@ -207,6 +207,7 @@ function readControlPlane(f: Fields): ControlPlaneSpec {
 
 function readApiLoad(f: Fields): ApiLoadSpec {
   const nodes = f.int("nodes", { min: 0, max: 100_000, fallback: 100 });
+  const scheduler = f.oneOf("scheduler", ["kube-scheduler", "round-robin"] as const, "kube-scheduler");
   const p = f.optionalFields("pods");
   const pods = {
     count: p?.int("count", { min: 0, fallback: 0 }) ?? 0,
@@ -227,5 +228,5 @@ function readApiLoad(f: Fields): ApiLoadSpec {
         return { resource, every };
       });
   f.done();
-  return { nodes, pods, listers };
+  return { nodes, scheduler, pods, listers };
 }

@@ -55,6 +55,8 @@ export interface ControlPlaneSpec {
 /** Cluster-shaped API traffic through the control plane. */
 export interface ApiLoadSpec {
   nodes: number;
+  /** Who binds pods: the kube-scheduler model, or a round-robin binder. */
+  scheduler: "kube-scheduler" | "round-robin";
   pods: { count: number; createRate: number; lifetime: Micros };
   listers: { resource: string; every: Micros }[];
 }

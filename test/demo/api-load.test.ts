@@ -33,7 +33,15 @@ describe("API load scenario", () => {
       expect(readFileSync(join(dir, "a", f), "utf8")).toBe(readFileSync(join(dir, "b", f), "utf8"));
     }
     const s = JSON.parse(readFileSync(join(dir, "a", "summary.json"), "utf8"));
-    expect(s.model).toEqual({ podsCreated: 200, podsRunning: 200, podsDeleted: 200, nodes: 50 });
+    expect(s.model).toMatchObject({
+      podsCreated: 200,
+      podsRunning: 200,
+      podsDeleted: 200,
+      nodes: 50,
+      scheduler: "kube-scheduler",
+    });
+    // The kube-scheduler model placed every pod through pods/binding calls.
+    expect(s.model.schedulerStats).toMatchObject({ scheduled: 200, bindings: 200, bindFailures: 0 });
     const calls = s.apiCalls as {
       verb: string;
       resource: string;
@@ -61,6 +69,13 @@ describe("API load scenario", () => {
     expect(header).toBe(
       "time_s,verb,resource,subresource,scope,requests,errors,rejected_429,sli_p50_us,sli_p99_us,queue_wait_p99_us",
     );
+  });
+
+  it("can bind with a round-robin stand-in instead of the scheduler", () => {
+    runScenario(parseScenario(SMALL.replace("nodes: 50", "nodes: 50\n    scheduler: round-robin")), join(dir, "rr"));
+    const s = JSON.parse(readFileSync(join(dir, "rr", "summary.json"), "utf8"));
+    expect(s.model).toMatchObject({ podsRunning: 200, scheduler: "round-robin" });
+    expect(s.model.schedulerStats).toBeUndefined();
   });
 
   it("loads the bundled scenario and rejects bad control-plane settings", () => {

@@ -1,0 +1,41 @@
+/** The control block shared by the main thread and the scan workers (Int32 words). */
+export const CTL_SEQ = 0;
+export const CTL_CMD = 1;
+export const CTL_DONE = 2;
+export const CTL_VERSION = 3;
+export const CTL_READY = 4;
+export const CTL_LISTED = 8;
+export const CTL_START = 9;
+export const CTL_LEN = 10;
+export const CTL_N = 11;
+/** Shard ranges: [from, to] per worker index. */
+export const CTL_RANGES = 16;
+export const CTL_SIZE = 256;
+export const MAX_WORKERS = 64;
+
+export const CMD_FILTER = 1;
+export const CMD_SCORE = 2;
+/** Fused filter + score over a full scan, results by position (weights at pf[CTL_N]). */
+export const CMD_FUSED = 3;
+export const CMD_EXIT = 9;
+
+/** Buffers a worker needs, re-sent whenever one is reallocated (`version` changes). */
+export interface WorkerLayout {
+  version: number;
+  table: {
+    header: SharedArrayBuffer;
+    num: SharedArrayBuffer;
+    ints: SharedArrayBuffer;
+    labels: SharedArrayBuffer;
+    scal: SharedArrayBuffer;
+    order: SharedArrayBuffer;
+  };
+  prog: { pi: SharedArrayBuffer; pf: SharedArrayBuffer };
+  scan: {
+    filterOut: SharedArrayBuffer;
+    scanList: SharedArrayBuffer;
+    feasible: SharedArrayBuffer;
+    scores: SharedArrayBuffer;
+    stride: number;
+  };
+}

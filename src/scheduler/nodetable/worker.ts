@@ -1,0 +1,128 @@
+/**
+ * Scan worker (run by piscina): one long-running task per worker thread that waits on the
+ * control block, evaluates its shard of the node table with the same kernel as the main thread
+ * and writes results into the shared scan buffers. Workers only return data; the main thread
+ * merges shards in scan order and decides.
+ */
+import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
+import { filterRange, fusedBasic, scoreRange } from "./kernel.js";
+import {
+  CMD_EXIT,
+  CMD_FILTER,
+  CMD_FUSED,
+  CMD_SCORE,
+  CTL_CMD,
+  CTL_DONE,
+  CTL_LEN,
+  CTL_LISTED,
+  CTL_N,
+  CTL_RANGES,
+  CTL_READY,
+  CTL_SEQ,
+  CTL_START,
+  CTL_VERSION,
+  type WorkerLayout,
+} from "./protocol.js";
+import { type ProgramView, type TableView, viewOf } from "./views.js";
+
+interface Task {
+  control: SharedArrayBuffer;
+  port: MessagePort;
+  index: number;
+}
+
+interface Views {
+  version: number;
+  t: TableView & { header: Int32Array };
+  p: ProgramView;
+  filterOut: Int32Array;
+  scanList: Int32Array;
+  feasible: Int32Array;
+  scores: Float64Array;
+  stride: number;
+}
+
+function build(l: WorkerLayout): Views {
+  return {
+    version: l.version,
+    t: viewOf(l.table),
+    p: { pi: new Int32Array(l.prog.pi), pf: new Float64Array(l.prog.pf) },
+    filterOut: new Int32Array(l.scan.filterOut),
+    scanList: new Int32Array(l.scan.scanList),
+    feasible: new Int32Array(l.scan.feasible),
+    scores: new Float64Array(l.scan.scores),
+    stride: l.scan.stride,
+  };
+}
+
+export default function serve(task: Task): string {
+  const ctl = new Int32Array(task.control);
+  let views: Views | undefined;
+  let seen = Atomics.load(ctl, CTL_SEQ);
+  Atomics.add(ctl, CTL_READY, 1);
+  Atomics.notify(ctl, CTL_READY);
+  for (;;) {
+    Atomics.wait(ctl, CTL_SEQ, seen);
+    const seq = Atomics.load(ctl, CTL_SEQ);
+    if (seq === seen) continue;
+    seen = seq;
+    const cmd = Atomics.load(ctl, CTL_CMD);
+    if (cmd === CMD_EXIT) {
+      Atomics.add(ctl, CTL_DONE, 1);
+      Atomics.notify(ctl, CTL_DONE);
+      return "exit";
+    }
+    const want = Atomics.load(ctl, CTL_VERSION);
+    while (views === undefined || views.version !== want) {
+      const m = receiveMessageOnPort(task.port);
+      if (m === undefined) {
+        Atomics.wait(ctl, CTL_SEQ, seq, 1);
+        continue;
+      }
+      views = build(m.message as WorkerLayout);
+    }
+    // Sizes may have changed without a reallocation.
+    const h = views.t.header;
+    views.t.orderLen = h[4] as number;
+    const from = ctl[CTL_RANGES + 2 * task.index] as number;
+    const to = ctl[CTL_RANGES + 2 * task.index + 1] as number;
+    if (cmd === CMD_FILTER) {
+      const listed = ctl[CTL_LISTED] === 1;
+      filterRange(
+        views.t,
+        views.p,
+        listed ? views.scanList : undefined,
+        ctl[CTL_START] as number,
+        ctl[CTL_LEN] as number,
+        from,
+        to,
+        views.filterOut,
+        0,
+      );
+    } else if (cmd === CMD_FUSED) {
+      const stride = views.stride;
+      const w = views.p.pf.subarray(ctl[CTL_N] as number, (ctl[CTL_N] as number) + 4);
+      fusedBasic(
+        views.t,
+        views.p,
+        ctl[CTL_START] as number,
+        ctl[CTL_LEN] as number,
+        from,
+        to,
+        views.filterOut,
+        0,
+        views.feasible,
+        0,
+        views.scores.subarray(stride, 2 * stride),
+        views.scores.subarray(2 * stride, 3 * stride),
+        w,
+        true,
+      );
+    } else if (cmd === CMD_SCORE) {
+      void ctl[CTL_N];
+      scoreRange(views.t, views.p, views.feasible, from, to, views.scores, views.stride);
+    }
+    Atomics.add(ctl, CTL_DONE, 1);
+    Atomics.notify(ctl, CTL_DONE);
+  }
+}
