@@ -19,7 +19,15 @@ function realisticPod(name: string, node?: string): Pod {
       namespace: "default",
       labels: { app: "web", "pod-template-hash": "7d9f8b6c5d", tier: "frontend", release: "stable" },
       annotations: { "kubectl.kubernetes.io/restartedAt": "2025-01-01T00:00:00Z", "prometheus.io/scrape": "true" },
-      ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "web-7d9f8b6c5d", uid: "0b4c2f0e-1d1e-4e1e-9a3c-2b7f3f1c9d11", controller: true }],
+      ownerReferences: [
+        {
+          apiVersion: "apps/v1",
+          kind: "ReplicaSet",
+          name: "web-7d9f8b6c5d",
+          uid: "0b4c2f0e-1d1e-4e1e-9a3c-2b7f3f1c9d11",
+          controller: true,
+        },
+      ],
     },
     spec: {
       ...(node === undefined ? {} : { nodeName: node }),
@@ -30,7 +38,11 @@ function realisticPod(name: string, node?: string): Pod {
           ports: [{ containerPort: 8080, protocol: "TCP" }],
           resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
         },
-        { name: "sidecar", image: "registry.example.com/infra/log-shipper:v3.1.0", resources: { requests: { cpu: "50m", memory: "64Mi" } } },
+        {
+          name: "sidecar",
+          image: "registry.example.com/infra/log-shipper:v3.1.0",
+          resources: { requests: { cpu: "50m", memory: "64Mi" } },
+        },
       ],
       terminationGracePeriodSeconds: 30,
     },
@@ -43,7 +55,12 @@ function pipeline(timeMs: number): BenchRow {
   const sim = new Simulation({ seed: 1 });
   const cp = new ControlPlane(sim, { etcd: { members: 3 }, apiservers: 1, apiserver: { cpus: 64 } });
   cp.start();
-  const client = new Client(cp, { name: "bench", user: { name: "admin", groups: ["system:masters"] }, qps: 0, burst: 0 });
+  const client = new Client(cp, {
+    name: "bench",
+    user: { name: "admin", groups: ["system:masters"] },
+    qps: 0,
+    burst: 0,
+  });
   sim.runUntil(1_000_000);
   let n = 0;
   const fn = () => {
@@ -59,31 +76,57 @@ function pipeline(timeMs: number): BenchRow {
           done++;
           if (r instanceof ApiError) throw r;
           client.get<Pod>("pods", "default", name, () => done++);
-          client.update({ ...r, metadata: { ...r.metadata, labels: { ...r.metadata.labels, touched: "yes" } } }, () => done++);
+          client.update(
+            { ...r, metadata: { ...r.metadata, labels: { ...r.metadata.labels, touched: "yes" } } },
+            () => done++,
+          );
         }),
       );
     }
     while (done < BATCH) sim.runUntil(sim.now + 100_000);
   };
   const m = measure(fn, BATCH, timeMs);
-  return { suite: "apiserver", case: "pipeline", impl: "create+get+update", size: BATCH, ...m, extra: { virtual_now_s: Math.round(sim.now / 1e6) } };
+  return {
+    suite: "apiserver",
+    case: "pipeline",
+    impl: "create+get+update",
+    size: BATCH,
+    ...m,
+    extra: { virtual_now_s: Math.round(sim.now / 1e6) },
+  };
 }
 
 function kubeletFanout(watchers: number, timeMs: number): BenchRow {
   const sim = new Simulation({ seed: 1 });
   const cp = new ControlPlane(sim, { etcd: { members: 3 }, apiservers: 1, apiserver: { cpus: 64 } });
   cp.start();
-  const admin = new Client(cp, { name: "bench", user: { name: "admin", groups: ["system:masters"] }, qps: 0, burst: 0 });
+  const admin = new Client(cp, {
+    name: "bench",
+    user: { name: "admin", groups: ["system:masters"] },
+    qps: 0,
+    burst: 0,
+  });
   let delivered = 0;
   for (let k = 0; k < watchers; k++) {
-    const kubelet = new Client(cp, { name: `kubelet-${k}`, user: { name: `system:node:node-${k}`, groups: ["system:nodes"] }, qps: 50, burst: 100 });
-    kubelet.watch("pods", { resourceVersion: "0", fieldSelector: `spec.nodeName=node-${k}` }, (_ev, ack) => {
-      delivered++;
-      ack();
-    }, () => {});
+    const kubelet = new Client(cp, {
+      name: `kubelet-${k}`,
+      user: { name: `system:node:node-${k}`, groups: ["system:nodes"] },
+      qps: 50,
+      burst: 100,
+    });
+    kubelet.watch(
+      "pods",
+      { resourceVersion: "0", fieldSelector: `spec.nodeName=node-${k}` },
+      (_ev, ack) => {
+        delivered++;
+        ack();
+      },
+      () => {},
+    );
   }
   // One pod per node, then a stream of status patches: each event goes to one kubelet.
-  for (let k = 0; k < watchers; k++) sim.at(500_000 + k * 20, () => admin.create(realisticPod(`p${k}`, `node-${k}`), () => {}));
+  for (let k = 0; k < watchers; k++)
+    sim.at(500_000 + k * 20, () => admin.create(realisticPod(`p${k}`, `node-${k}`), () => {}));
   sim.runUntil(5_000_000);
   let k = 0;
   const fn = () => {
@@ -91,12 +134,20 @@ function kubeletFanout(watchers: number, timeMs: number): BenchRow {
     const t = sim.now;
     for (let i = 0; i < BATCH; i++) {
       const name = `p${k++ % watchers}`;
-      sim.at(t + i * 50, () => admin.patch("pods", "default", name, { status: { phase: "Running", message: String(k) } }, () => {}, "status"));
+      sim.at(t + i * 50, () =>
+        admin.patch("pods", "default", name, { status: { phase: "Running", message: String(k) } }, () => {}, "status"),
+      );
     }
     while (delivered < target) sim.runUntil(sim.now + 100_000);
   };
   const m = measure(fn, BATCH, timeMs);
-  return { suite: "apiserver", case: "kubelet-watch", impl: `${watchers} node-filtered watchers`, size: watchers, ...m };
+  return {
+    suite: "apiserver",
+    case: "kubelet-watch",
+    impl: `${watchers} node-filtered watchers`,
+    size: watchers,
+    ...m,
+  };
 }
 
 if (process.argv[1]?.endsWith("apiserver.js")) {
