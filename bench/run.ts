@@ -3,11 +3,12 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { apiserverSuite } from "./apiserver.suite.js";
+import { btreeSuite } from "./btree.js";
 import { IMPLS } from "./engine-hold.js";
 import { flowcontrolSuite } from "./flowcontrol.suite.js";
-import { schedulerSuite } from "./scheduler.suite.js";
 import { type BenchRow, machineInfo, writeResults } from "./lib/harness.js";
 import type { Suite } from "./lib/suite.js";
+import { schedulerSuite } from "./scheduler.suite.js";
 import { watchSuite } from "./watch.suite.js";
 
 const fmt = (x: number) => (x / 1e6).toFixed(2);
@@ -50,6 +51,7 @@ const SUITES: Suite[] = [
     },
   },
   watchSuite,
+  btreeSuite,
   apiserverSuite,
   flowcontrolSuite,
   schedulerSuite,

@@ -116,7 +116,9 @@ describe("BTree basics", () => {
       "\u00ff",
       "\u00ff\u00ff",
     ];
-    shuffle([...keys], new Rng(1, "t")).forEach((k, i) => t.set(k, i));
+    shuffle([...keys], new Rng(1, "t")).forEach((k, i) => {
+      t.set(k, i);
+    });
     t.checkInvariants();
     expect(collect(t, "", undefined).map(([k]) => k)).toEqual(keys);
   });
@@ -132,7 +134,9 @@ describe("BTree basics", () => {
       "p/\u0300b",
       "p/\uffff",
     ];
-    shuffle([...keys], new Rng(2, "t")).forEach((k, i) => t.set(k, i));
+    shuffle([...keys], new Rng(2, "t")).forEach((k, i) => {
+      t.set(k, i);
+    });
     t.checkInvariants();
     expect(collect(t, "", undefined).map(([k]) => k)).toEqual(keys);
     for (const k of keys) expect(t.has(k)).toBe(true);
@@ -151,7 +155,9 @@ describe("BTree ranges", () => {
     }
   }
   all.sort();
-  shuffle([...all], new Rng(3, "t")).forEach((k) => t.set(k, all.indexOf(k)));
+  shuffle([...all], new Rng(3, "t")).forEach((k) => {
+    t.set(k, all.indexOf(k));
+  });
 
   it("scans a prefix with etcd's prefix end", () => {
     const start = "/registry/pods/ns-3/";
@@ -233,12 +239,43 @@ describe("BTree structure under many writes", () => {
     const names = ["nginx-7f8d9c6b5-", "nginx-7f8d9c6b5-x", "café-", "caf\u00e9-", "日本-", "\u{1F600}-", "\uFF61-"];
     const keys: string[] = [];
     for (const name of names) for (let i = 0; i < 40; i++) keys.push(toByteKey(`/registry/pods/default/${name}${i}`));
-    shuffle(keys, new Rng(4, "t")).forEach((k, i) => t.set(k, i));
+    shuffle(keys, new Rng(4, "t")).forEach((k, i) => {
+      t.set(k, i);
+    });
     t.checkInvariants();
     const byBytes = [...new Set(keys)].sort((a, b) =>
       Buffer.compare(Buffer.from(a, "latin1"), Buffer.from(b, "latin1")),
     );
     expect(collect(t, "", undefined).map(([k]) => k)).toEqual(byBytes);
+  });
+});
+
+describe("BTree deletes", () => {
+  it("skips deleted keys everywhere and revives a key set again", () => {
+    // Node size 64: a leaf keeps deleted slots until its live keys drop below 32.
+    const t = new BTree<number>();
+    const keys = Array.from({ length: 200 }, (_, i) => `/registry/pods/default/p-${String(i).padStart(3, "0")}`);
+    keys.forEach((k, i) => {
+      t.set(k, i);
+    });
+    for (let i = 0; i < 200; i += 3) expect(t.delete(keys[i])).toBe(true);
+    expect(t.delete(keys[0])).toBe(false);
+    expect(t.get(keys[0])).toBeUndefined();
+    expect(t.has(keys[3])).toBe(false);
+    const live = keys.filter((_, i) => i % 3 !== 0);
+    expect(t.size).toBe(live.length);
+    expect(collect(t, "", undefined).map(([k]) => k)).toEqual(live);
+    expect(t.countRange(keys[0], keys[30])).toBe(20);
+    expect(collect(t, keys[0], undefined, 5).map(([k]) => k)).toEqual(live.slice(0, 5));
+    expect(t.first()).toBe(keys[1]);
+    expect(t.last()).toBe(keys[199]);
+    expect(t.ceilingKey(keys[0])).toBe(keys[1]);
+    t.checkInvariants();
+    expect(t.set(keys[3], 33)).toBe(true);
+    expect(t.set(keys[3], 34)).toBe(false);
+    expect(t.get(keys[3])).toBe(34);
+    expect(t.size).toBe(live.length + 1);
+    t.checkInvariants();
   });
 });
 
