@@ -162,13 +162,24 @@ describe("determinism", () => {
   it("makes identical decisions with 0, 1, 2 and 4 worker threads", async () => {
     const serial = run(21, undefined, 100);
     for (const threads of [1, 2, 4]) {
-      const ev = await ParallelEvaluator.create({ threads, mode: "always" });
+      // Every worker takes a shard (by default no more than cores − 1 do), beside the main thread.
+      const ev = await ParallelEvaluator.create({ threads, mode: "always", activeThreads: threads });
       evaluators.push(ev);
       const par = run(21, ev, 100);
       expect(ev.parallelCalls).toBeGreaterThan(1000);
       expect(par.decisions).toBe(serial.decisions);
       expect(par.stats).toBe(serial.stats);
     }
+  }, 120_000);
+
+  it("also with the main thread only waiting, and with the default number of active workers", async () => {
+    const serial = run(22, undefined, 100, 600);
+    const idle = await ParallelEvaluator.create({ threads: 2, mode: "always", mainShare: false, activeThreads: 2 });
+    const dflt = await ParallelEvaluator.create({ threads: 4, mode: "always", spin: 0 });
+    evaluators.push(idle, dflt);
+    expect(run(22, idle, 100, 600).decisions).toBe(serial.decisions);
+    expect(run(22, dflt, 100, 600).decisions).toBe(serial.decisions);
+    expect(dflt.activeThreads).toBeGreaterThanOrEqual(1);
   }, 120_000);
 
   it("also with adaptive sampling (chunked parallel filtering)", async () => {

@@ -15,6 +15,8 @@ import {
   N_ALLOC_EPH,
   N_ALLOC_MEM,
   N_ALLOC_PODS,
+  N_INV_CPU,
+  N_INV_MEM,
   N_NOM_PRIO,
   N_NZ_CPU,
   N_NZ_MEM,
@@ -258,6 +260,8 @@ export class SchedulerCache {
     r.alloc = alloc;
     t.setNum(slot, N_ALLOC_CPU, alloc.milliCPU);
     t.setNum(slot, N_ALLOC_MEM, alloc.memory);
+    t.setNum(slot, N_INV_CPU, alloc.milliCPU === 0 ? 0 : 1 / alloc.milliCPU);
+    t.setNum(slot, N_INV_MEM, alloc.memory === 0 ? 0 : 1 / alloc.memory);
     t.setNum(slot, N_ALLOC_EPH, alloc.ephemeralStorage);
     t.setNum(slot, N_ALLOC_PODS, alloc.pods);
     for (let id = 0; id < t.scalarCount; id++) t.setScalarAlloc(slot, id, 0);

@@ -12,7 +12,7 @@ import type { Profile } from "../config/types.js";
 import { type CycleWork, emptyWork } from "../cost.js";
 import type { ScanBuffers } from "../nodetable/buffers.js";
 import type { Evaluator } from "../nodetable/evaluator.js";
-import { filterNode, fusedBasic, fusedEligible, scanStats } from "../nodetable/kernel.js";
+import { filterNode, fusedBasic, fusedEligible, scanStats, selReset } from "../nodetable/kernel.js";
 import {
   C_BALANCED,
   C_FIT,
@@ -26,6 +26,15 @@ import {
   P_NSCORE,
   P_PRIORITY,
   P_SCORE,
+  SEL_BEST,
+  SEL_COUNT,
+  SEL_FEASIBLE,
+  SEL_FINAL,
+  SEL_LEVELS,
+  SEL_MAX_TAINT,
+  SEL_NLEVELS,
+  SEL_OVERFLOW,
+  SEL_REGION,
   STATUS_SHIFT,
 } from "../nodetable/layout.js";
 import type { Program } from "../nodetable/program.js";
@@ -390,24 +399,50 @@ export class Framework {
     // The fused path: PreScore for these plugins does not depend on the feasible set, so it
     // can run first and the scores come out of the filter pass (same results, one pass).
     const weights = tr === undefined && !listed && cx.cache.nominated.size === 0 ? this.earlyPreScore(cx) : undefined;
+    // How selectHost can be replayed from the fused pass's selection summaries: 0 = not at
+    // all (general path), −1 = the serial pass's region 0 (feasible indices), k > 0 = the k
+    // shard regions of a sharded pass (scan positions).
+    let summary = 0;
     if (weights !== undefined) {
       const totals = buf.totals(len);
       const taintRaw = buf.scores;
       const wOff = cx.prog.allocF(4);
       cx.prog.pf.set(weights, wOff);
-      if (need >= len && env.evaluator.fusedScan?.(cx.table, cx.prog, buf, start, len, 0, len, wOff) === true) {
-        // Sharded full scan: compact the positional results in scan order.
-        const stride = buf.stride;
-        const sc = buf.scores;
-        for (let p = 0; p < len; p++) {
-          if (out[p] !== 0) continue;
-          feasible[nFeasible] = feasible[p] as number;
-          totals[nFeasible] = sc[stride + p] as number;
-          sc[nFeasible] = sc[2 * stride + p] as number;
-          nFeasible++;
-        }
+      const regions =
+        need >= len ? (env.evaluator.fusedScan?.(cx.table, cx.prog, buf, start, len, 0, len, wOff) ?? 0) : 0;
+      if (regions > 0) {
         processed = len;
         pos = len;
+        const sel = buf.sel;
+        let n = 0;
+        let maxTaint = 0;
+        let over = 0;
+        for (let r = 0; r < regions; r++) {
+          const b = r * SEL_REGION;
+          n += sel[b + SEL_FEASIBLE] as number;
+          if ((sel[b + SEL_MAX_TAINT] as number) > maxTaint) maxTaint = sel[b + SEL_MAX_TAINT] as number;
+          over |= sel[b + SEL_OVERFLOW] as number;
+        }
+        if (n >= 2 && over === 0 && (weights[2] === 0 || maxTaint === 0)) {
+          // Every feasible node gets the same TaintToleration score: replay selectHost from
+          // the shards' summaries, O(shards + ties) instead of a walk over every position.
+          nFeasible = n;
+          summary = regions;
+        } else {
+          // Compact the positional results in scan order.
+          const stride = buf.stride;
+          const sc = buf.scores;
+          for (let p = 0; p < len; p++) {
+            if (out[p] !== 0) continue;
+            feasible[nFeasible] = feasible[p] as number;
+            totals[nFeasible] = sc[stride + p] as number;
+            sc[nFeasible] = sc[2 * stride + p] as number;
+            nFeasible++;
+          }
+        }
+      } else {
+        selReset(buf.sel, 0);
+        summary = -1;
       }
       while (pos < len && nFeasible < need) {
         const end = fusedBasic(
@@ -424,6 +459,9 @@ export class Framework {
           totals,
           taintRaw,
           weights,
+          false,
+          buf.sel,
+          0,
         );
         nFeasible += scanStats.feasible;
         processed = end;
@@ -499,6 +537,7 @@ export class Framework {
     const evaluated = processed + diag.nodeToStatus.size;
     if (nFeasible === 1) {
       const slot = feasible[0] as number;
+      // (A sharded pass with one feasible node was compacted: summary is only set for n >= 2.)
       return {
         node: (cx.cache.bySlot[slot] as NodeRecord).name,
         status: SUCCESS,
@@ -508,7 +547,9 @@ export class Framework {
       };
     }
     const sel =
-      weights !== undefined ? this.selectFused(env, cx, nFeasible, weights) : this.prioritize(env, cx, nFeasible, tr);
+      weights !== undefined
+        ? this.selectFused(env, cx, nFeasible, weights, summary)
+        : this.prioritize(env, cx, nFeasible, tr);
     if (sel instanceof Status)
       return { status: sel, evaluatedNodes: evaluated, feasibleNodes: nFeasible, work, nominatedNode: "" };
     return {
@@ -571,17 +612,28 @@ export class Framework {
     return w;
   }
 
-  /** The fused path's NormalizeScore (TaintToleration), totals and selectHost. */
-  private selectFused(env: CycleEnv, cx: CycleContext, n: number, w: Float64Array): number {
+  /**
+   * The fused path's NormalizeScore (TaintToleration), totals and selectHost. With a usable
+   * selection summary (`summary` as in findAndScore) the totals are not walked again: when no
+   * feasible node has an untolerated PreferNoSchedule taint, TaintToleration adds the same
+   * 100 × weight to every total, which changes neither the order nor the ties, and selectHost's
+   * reservoir sampling is replayed from the running-maximum levels with the same draws.
+   */
+  private selectFused(env: CycleEnv, cx: CycleContext, n: number, w: Float64Array, summary: number): number {
     const buf = env.buffers;
-    const totals = buf.totals(n);
     const wTaint = w[2] as number;
+    cx.work.nodesScored += n;
+    const sel = buf.sel;
+    if (summary > 0) return buf.feasible[replaySelect(sel, summary, env.hostRng)] as number;
+    if (summary < 0 && sel[SEL_OVERFLOW] === 0 && (wTaint === 0 || sel[SEL_MAX_TAINT] === 0)) {
+      return buf.feasible[replaySelect(sel, 1, env.hostRng)] as number;
+    }
+    const totals = buf.totals(n);
     if (wTaint > 0) {
       const raw = buf.scores;
       defaultNormalize(raw, 0, n, true);
       for (let i = 0; i < n; i++) totals[i] = (totals[i] as number) + (raw[i] as number) * wTaint;
     }
-    cx.work.nodesScored += n;
     let best = Number.NEGATIVE_INFINITY;
     let count = 0;
     let pick = 0;
@@ -694,6 +746,49 @@ export class Framework {
     res.status = new Status(Code.Unschedulable, [fitErrorMessage(numNodes, diag)]);
     return res;
   }
+}
+
+/**
+ * selectHost (reservoir sampling among the top totals, in scan order) replayed from selection
+ * summaries of `regions` consecutive shards (layout.ts SEL_*): levels below the running
+ * maximum draw nothing, a new maximum restarts the count, every tie draws rng.int(count), the
+ * same calls in the same order as the walk over all totals. Returns the chosen node's index
+ * (feasible index or scan position, whatever the pass recorded).
+ */
+export function replaySelect(sel: Float64Array, regions: number, rng: Rng): number {
+  let best = Number.NEGATIVE_INFINITY;
+  let count = 0;
+  let pickRegion = -1;
+  let pickK = 0;
+  for (let r = 0; r < regions; r++) {
+    const b = r * SEL_REGION;
+    if (sel[b + SEL_FEASIBLE] === 0) continue;
+    const nLevels = sel[b + SEL_NLEVELS] as number;
+    for (let l = 0; l <= nLevels; l++) {
+      const last = l === nLevels;
+      const v = last ? (sel[b + SEL_BEST] as number) : (sel[b + SEL_LEVELS + 2 * l] as number);
+      const c = last ? (sel[b + SEL_COUNT] as number) : (sel[b + SEL_LEVELS + 2 * l + 1] as number);
+      if (v < best) continue;
+      let k = 0;
+      if (v > best) {
+        best = v;
+        count = 1;
+        pickRegion = last ? r : -1;
+        pickK = 0;
+        k = 1;
+      }
+      for (; k < c; k++) {
+        count++;
+        if (rng.int(count) === 0) {
+          pickRegion = last ? r : -1;
+          pickK = k;
+        }
+      }
+    }
+  }
+  // The overall maximum is the last level of every shard that reaches it.
+  if (pickRegion < 0) throw new Error("selection summary without a final level");
+  return sel[pickRegion * SEL_REGION + SEL_FINAL + pickK] as number;
 }
 
 /** Deep copy of plugin state objects (plain data, typed arrays, maps and class instances). */

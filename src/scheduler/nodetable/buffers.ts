@@ -1,3 +1,5 @@
+import { SEL_REGION } from "./layout.js";
+
 /** Per-scan scratch buffers in SharedArrayBuffers (workers write their shard's results here). */
 export class ScanBuffers {
   /** Packed filter result per scan position. */
@@ -9,6 +11,8 @@ export class ScanBuffers {
   /** Raw scores: plugin k of the active list at [k·stride + i]. */
   scores: Float64Array;
   stride: number;
+  /** Selection summaries of fused passes: SEL_REGION doubles per shard (layout.ts SEL_*). */
+  sel: Float64Array;
 
   constructor(nodes = 64, plugins = 8) {
     const n = Math.max(16, nodes);
@@ -17,7 +21,15 @@ export class ScanBuffers {
     this.feasible = new Int32Array(new SharedArrayBuffer(n * 4));
     this.stride = n;
     this.scores = new Float64Array(new SharedArrayBuffer(n * plugins * 8));
+    this.sel = new Float64Array(new SharedArrayBuffer(SEL_REGION * 8));
     this.version = 0;
+  }
+
+  /** Makes room for `regions` selection summaries (reallocating bumps `version`). */
+  ensureSel(regions: number): void {
+    if (regions * SEL_REGION <= this.sel.length) return;
+    this.sel = new Float64Array(new SharedArrayBuffer(regions * SEL_REGION * 8));
+    this.version++;
   }
 
   version: number;

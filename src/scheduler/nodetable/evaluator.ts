@@ -31,7 +31,8 @@ export interface Evaluator {
   /**
    * The fused filter + score pass over positions [from, to) of a full scan, sharded, with
    * results by position: slots in `buf.feasible`, totals in scores row 1, TaintToleration raw
-   * counts in scores row 2 (weights at pf[wOff]). Returns false when it is not worth it (the
+   * counts in scores row 2 (weights at pf[wOff]), and shard k's selection summary in region k
+   * of `buf.sel`. Returns the number of shards (regions), or 0 when it is not worth it (the
    * caller then runs the compact serial pass).
    */
   fusedScan?(
@@ -43,7 +44,7 @@ export interface Evaluator {
     from: number,
     to: number,
     wOff: number,
-  ): boolean;
+  ): number;
   /** Raw scores of the active score plugins for `buf.feasible[0 .. n)` into `buf.scores`. */
   score(t: NodeTable, p: Program, buf: ScanBuffers, n: number): void;
   /** How many evaluations the last calls shipped to workers (for reports). */

@@ -13,6 +13,19 @@ function goDiv(a: number, b: number): number {
   return Math.trunc(a / b);
 }
 
+/**
+ * floor(x / d) for integers 0 <= x, 0 < d, x + d < 2^53, given inv = 1/d: x·inv is within an
+ * ulp or two of the quotient, so the floor is off by at most one and the exact products q·d
+ * correct it. Equal to Math.trunc(x / d) there: a non-integer quotient of such integers lies at
+ * least 1/d from every integer, far more than the division's rounding error.
+ */
+function exactDiv(x: number, d: number, inv: number): number {
+  const q = Math.floor(x * inv);
+  if (q * d > x) return q - 1;
+  if ((q + 1) * d <= x) return q + 1;
+  return q;
+}
+
 /** Go math.Round, half away from zero (see gomath.ts). */
 function goRound(x: number): number {
   return x < 0 ? -Math.floor(-x + 0.5) : Math.floor(x + 0.5);
@@ -38,16 +51,18 @@ const I_TAINTSET = 2;
 const I_UNSCHED = 1;
 const INT_STRIDE = 8;
 const N_ALLOC_CPU = 0;
-const N_ALLOC_EPH = 2;
+const N_ALLOC_EPH = 8;
 const N_ALLOC_MEM = 1;
-const N_ALLOC_PODS = 3;
+const N_ALLOC_PODS = 6;
 const N_IMG_SUM = 11;
+const N_INV_CPU = 12;
+const N_INV_MEM = 13;
 const N_NOM_PRIO = 10;
-const N_NZ_CPU = 8;
-const N_NZ_MEM = 9;
+const N_NZ_CPU = 2;
+const N_NZ_MEM = 3;
 const N_POD_COUNT = 7;
 const N_REQ_CPU = 4;
-const N_REQ_EPH = 6;
+const N_REQ_EPH = 9;
 const N_REQ_MEM = 5;
 const NUM_STRIDE = 16;
 const P_FBASE = 34;
@@ -58,6 +73,16 @@ const P_PRIORITY = 66;
 const P_SBASE = 50;
 const P_SCORE = 18;
 const RK_NAME_EQ = 1;
+const SEL_BEST = 4;
+const SEL_COUNT = 5;
+const SEL_FEASIBLE = 0;
+const SEL_FINAL = 520;
+const SEL_LEVELS = 8;
+const SEL_MAX_FINAL = 1024;
+const SEL_MAX_LEVELS = 256;
+const SEL_MAX_TAINT = 1;
+const SEL_NLEVELS = 2;
+const SEL_OVERFLOW = 3;
 const RK_NAME_NE = 2;
 const RK_TABLE = 0;
 const RK_TRUE = 3;
@@ -90,6 +115,8 @@ export const KERNEL_CONSTANTS: Readonly<Record<string, number>> = Object.freeze(
   N_ALLOC_MEM,
   N_ALLOC_PODS,
   N_IMG_SUM,
+  N_INV_CPU,
+  N_INV_MEM,
   N_NOM_PRIO,
   N_NZ_CPU,
   N_NZ_MEM,
@@ -107,6 +134,16 @@ export const KERNEL_CONSTANTS: Readonly<Record<string, number>> = Object.freeze(
   P_SCORE,
   RK_NAME_EQ,
   RK_NAME_NE,
+  SEL_BEST,
+  SEL_COUNT,
+  SEL_FEASIBLE,
+  SEL_FINAL,
+  SEL_LEVELS,
+  SEL_MAX_FINAL,
+  SEL_MAX_LEVELS,
+  SEL_MAX_TAINT,
+  SEL_NLEVELS,
+  SEL_OVERFLOW,
   RK_TABLE,
   RK_TRUE,
   ST_UNRESOLVABLE,
@@ -849,12 +886,46 @@ export function fusedEligible(p: ProgramView): boolean {
   return true;
 }
 
+/** Clears a selection-summary region (see layout.ts SEL_*) before a fused pass. */
+export function selReset(sel: Float64Array, sb: number): void {
+  sel[sb + SEL_FEASIBLE] = 0;
+  sel[sb + SEL_MAX_TAINT] = 0;
+  sel[sb + SEL_NLEVELS] = 0;
+  sel[sb + SEL_OVERFLOW] = 0;
+  sel[sb + SEL_BEST] = Number.NEGATIVE_INFINITY;
+  sel[sb + SEL_COUNT] = 0;
+}
+
+/**
+ * The packed filter result of a node the fused pass found infeasible: the first failure in
+ * the configured plugin order (same values as filterNode for these plugins). Off the hot path.
+ */
+function fusedFailure(t: TableView, p: ProgramView, slot: number): number {
+  const pi = p.pi;
+  const n = pi[P_NFILTER] as number;
+  for (let k = 0; k < n; k++) {
+    const c = pi[P_FILTER + k] as number;
+    let r = 0;
+    if (c === C_NODE_UNSCHEDULABLE) r = nodeUnschedulableFilter(t, p, slot);
+    else if (c === C_NODE_NAME) r = nodeNameFilter(t, p, slot);
+    else if (c === C_TAINT_TOLERATION) r = taintFilter(t, p, slot);
+    else if (c === C_FIT) r = fitFilter(t, p, slot);
+    if (r !== 0) return (c << CODE_SHIFT) | r;
+  }
+  return 0;
+}
+
 /**
  * One pass that filters scan positions and, for every feasible node, computes the raw scores
  * of the (fusedEligible) score plugins: the weighted sum of the plugins without NormalizeScore
- * goes to `totals[i]`, TaintToleration's raw count to `taintRaw[i]` (normalized by the caller,
+ * goes to `totals[j]`, TaintToleration's raw count to `taintRaw[j]` (normalized by the caller,
  * which needs the maximum). Same arithmetic and order as filterRange + scoreRange; the caller
  * guarantees no node has nominated pods. `weights` = [fit, balanced, taint, image] (0 = inactive).
+ * j is the feasible index (feasAt + k) or, when `positional` (a shard of a sharded pass), the
+ * scan position. The selection summary at `sel[sb ..]` (layout.ts SEL_*, cleared by selReset
+ * before the first call) accumulates the feasible count, the largest TaintToleration raw score
+ * and the running-maximum levels of the totals, so the caller can replay selectHost without
+ * another pass.
  */
 export function fusedBasic(
   t: TableView,
@@ -870,7 +941,9 @@ export function fusedBasic(
   totals: Float64Array,
   taintRaw: Float64Array,
   weights: Float64Array,
-  positional = false,
+  positional: boolean,
+  sel: Float64Array,
+  sb: number,
 ): number {
   const pi = p.pi;
   const pf = p.pf;
@@ -894,6 +967,12 @@ export function fusedBasic(
   const cpu = doFit ? (pf[ff] as number) : 0;
   const mem = doFit ? (pf[ff + 1] as number) : 0;
   const eph = doFit ? (pf[ff + 2] as number) : 0;
+  // `x > limit` fails for every x when the check is off (-Infinity never exceeds a number).
+  const NEG = Number.NEGATIVE_INFINITY;
+  const podLim = doFit ? 0 : Number.POSITIVE_INFINITY;
+  const cpuLim = doFit && !fitNone && cpu > 0 ? cpu : NEG;
+  const memLim = doFit && !fitNone && mem > 0 ? mem : NEG;
+  const doEph = doFit && !fitNone && eph > 0;
   // Score parameters.
   const wFit = weights[0] as number;
   const wBal = weights[1] as number;
@@ -906,8 +985,13 @@ export function fusedBasic(
   const fCpu = wFit > 0 ? (pf[sff + 1] as number) : 0;
   const fw1 = wFit > 0 ? (pf[sff + 2] as number) : 0;
   const fMem = wFit > 0 ? (pf[sff + 3] as number) : 0;
-  const sb = wBal > 0 ? (pi[P_SBASE + C_BALANCED] as number) : 0;
-  const sbf = wBal > 0 ? (pi[sb + 2] as number) : 0;
+  // LeastAllocated with both resources present divides by fw0 + fw1; by a power of two that is
+  // an exact multiplication.
+  const fws = fw0 + fw1;
+  const least = wFit > 0 && fStrategy === 0 && fw0 > 0 && fw1 > 0;
+  const fwsInv = least && Number.isInteger(Math.log2(fws)) ? 1 / fws : 0;
+  const sb2 = wBal > 0 ? (pi[P_SBASE + C_BALANCED] as number) : 0;
+  const sbf = wBal > 0 ? (pi[sb2 + 2] as number) : 0;
   const bCpu = wBal > 0 ? (pf[sbf + 1] as number) : 0;
   const bMem = wBal > 0 ? (pf[sbf + 3] as number) : 0;
   const st = wTaint > 0 ? (pi[P_SBASE + C_TAINT_TOLERATION] as number) : 0;
@@ -919,74 +1003,92 @@ export function fusedBasic(
   const ints = t.ints;
   const num = t.num;
   const order = t.order;
+  // Selection summary state.
+  let best = sel[sb + SEL_BEST] as number;
+  let count = sel[sb + SEL_COUNT] as number;
+  let nLev = sel[sb + SEL_NLEVELS] as number;
+  let over = sel[sb + SEL_OVERFLOW] as number;
+  let maxTaint = sel[sb + SEL_MAX_TAINT] as number;
+  const lv = sb + SEL_LEVELS;
+  const fin = sb + SEL_FINAL;
   let feasible = 0;
+  let end = to;
   for (let pos = from; pos < to; pos++) {
     let i = start + pos;
     if (i >= len) i -= len;
     const slot = order[i] as number;
     const ib = slot * INT_STRIDE;
     const nb = slot * NUM_STRIDE;
-    const rUnsched = doUnsched && ints[ib + I_UNSCHED] !== 0 ? (C_NODE_UNSCHEDULABLE << CODE_SHIFT) | UAU : 0;
-    const rName = doName && slot !== target ? (C_NODE_NAME << CODE_SHIFT) | UAU : 0;
     const set = ints[ib + I_TAINTSET] as number;
-    let rTaint = 0;
-    if (doTaint && set < taintLen) {
-      const x = pi[taintTable + set] as number;
-      if (x !== 0) rTaint = (C_TAINT_TOLERATION << CODE_SHIFT) | UAU | (x - 1);
-    }
-    let rFit = 0;
     const ac = num[nb + N_ALLOC_CPU] as number;
     const am = num[nb + N_ALLOC_MEM] as number;
-    if (doFit) {
-      let bits = 0;
-      if ((num[nb + N_POD_COUNT] as number) + 1 > (num[nb + N_ALLOC_PODS] as number)) bits = 1;
-      if (!fitNone) {
-        if (cpu > 0 && cpu > ac - (num[nb + N_REQ_CPU] as number)) bits |= 2;
-        if (mem > 0 && mem > am - (num[nb + N_REQ_MEM] as number)) bits |= 4;
-        if (eph > 0 && eph > (num[nb + N_ALLOC_EPH] as number) - (num[nb + N_REQ_EPH] as number)) bits |= 8;
-      }
-      if (bits !== 0) rFit = (C_FIT << CODE_SHIFT) | U | bits;
+    const rc = num[nb + N_REQ_CPU] as number;
+    const rm = num[nb + N_REQ_MEM] as number;
+    if (
+      (doUnsched && ints[ib + I_UNSCHED] !== 0) ||
+      (doName && slot !== target) ||
+      (set < taintLen && pi[taintTable + set] !== 0) ||
+      (num[nb + N_POD_COUNT] as number) + 1 > (num[nb + N_ALLOC_PODS] as number) + podLim ||
+      cpuLim > ac - rc ||
+      memLim > am - rm ||
+      (doEph && eph > (num[nb + N_ALLOC_EPH] as number) - (num[nb + N_REQ_EPH] as number))
+    ) {
+      out[pos] = fusedFailure(t, p, slot);
+      continue;
     }
-    let r = 0;
-    if ((rUnsched | rName | rTaint | rFit) !== 0) {
-      for (let k = 0; k < n; k++) {
-        const c = k === 0 ? c0 : k === 1 ? c1 : k === 2 ? c2 : c3;
-        const x =
-          c === C_NODE_UNSCHEDULABLE ? rUnsched : c === C_NODE_NAME ? rName : c === C_TAINT_TOLERATION ? rTaint : rFit;
-        if (x !== 0) {
-          r = x;
-          break;
-        }
-      }
-    }
-    out[pos] = r;
-    if (r !== 0) continue;
-    // Positional (a worker's shard): results at the scan position, merged by the main thread.
+    out[pos] = 0;
     const j = positional ? pos : feasAt + feasible;
     feas[j] = slot;
     let total = 0;
     if (wFit > 0) {
       const qc = (num[nb + N_NZ_CPU] as number) + fCpu;
       const qm = (num[nb + N_NZ_MEM] as number) + fMem;
-      total += fitCpuMem(ac, am, qc, qm, fStrategy, fw0, fw1) * wFit;
+      if (fwsInv > 0 && ac !== 0 && am !== 0) {
+        const sc = qc > ac ? 0 : exactDiv((ac - qc) * 100, ac, num[nb + N_INV_CPU] as number);
+        const sm = qm > am ? 0 : exactDiv((am - qm) * 100, am, num[nb + N_INV_MEM] as number);
+        total = Math.trunc((sc * fw0 + sm * fw1) * fwsInv) * wFit;
+      } else {
+        total = fitCpuMem(ac, am, qc, qm, fStrategy, fw0, fw1) * wFit;
+      }
     }
-    if (wBal > 0) {
-      const qc = (num[nb + N_REQ_CPU] as number) + bCpu;
-      const qm = (num[nb + N_REQ_MEM] as number) + bMem;
-      total += balancedCpuMem(ac, am, qc, qm) * wBal;
-    }
+    if (wBal > 0) total += balancedCpuMem(ac, am, rc + bCpu, rm + bMem) * wBal;
     if (wImg > 0) total += (imgAny ? imageScore(t, p, slot) : imgConst) * wImg;
     totals[j] = total;
-    if (wTaint > 0) taintRaw[j] = set < sLen ? (pi[sTable + set] as number) : 0;
+    if (wTaint > 0) {
+      const raw = set < sLen ? (pi[sTable + set] as number) : 0;
+      taintRaw[j] = raw;
+      if (raw > maxTaint) maxTaint = raw;
+    }
+    if (total >= best) {
+      if (total > best) {
+        if (count > 0) {
+          if (nLev < SEL_MAX_LEVELS) {
+            sel[lv + 2 * nLev] = best;
+            sel[lv + 2 * nLev + 1] = count;
+            nLev++;
+          } else over = 1;
+        }
+        best = total;
+        count = 0;
+      }
+      if (count < SEL_MAX_FINAL) sel[fin + count] = j;
+      else over = 1;
+      count++;
+    }
     if (++feasible === need && !positional) {
-      scanStats.feasible = feasible;
-      scanStats.deferred = 0;
-      return pos + 1;
+      end = pos + 1;
+      break;
     }
   }
+  sel[sb + SEL_FEASIBLE] = (sel[sb + SEL_FEASIBLE] as number) + feasible;
+  sel[sb + SEL_MAX_TAINT] = maxTaint;
+  sel[sb + SEL_NLEVELS] = nLev;
+  sel[sb + SEL_OVERFLOW] = over;
+  sel[sb + SEL_BEST] = best;
+  sel[sb + SEL_COUNT] = count;
   scanStats.feasible = feasible;
   scanStats.deferred = 0;
-  return to;
+  return end;
 }
 
 /**

@@ -13,20 +13,25 @@
  */
 
 export const NUM_STRIDE = 16;
+// The eight columns a basic filter + score pass reads come first: one 64-byte cache line per
+// node (rows are 128-byte aligned), so a full scan streams half the memory.
 export const N_ALLOC_CPU = 0;
 export const N_ALLOC_MEM = 1;
-export const N_ALLOC_EPH = 2;
-export const N_ALLOC_PODS = 3;
+export const N_NZ_CPU = 2;
+export const N_NZ_MEM = 3;
 export const N_REQ_CPU = 4;
 export const N_REQ_MEM = 5;
-export const N_REQ_EPH = 6;
+export const N_ALLOC_PODS = 6;
 export const N_POD_COUNT = 7;
-export const N_NZ_CPU = 8;
-export const N_NZ_MEM = 9;
+export const N_ALLOC_EPH = 8;
+export const N_REQ_EPH = 9;
 /** Highest priority among pods nominated to this node (valid when I_NOM_COUNT > 0). */
 export const N_NOM_PRIO = 10;
 /** ImageLocality: the pod's summed image scores on this node (valid when I_IMG_STAMP matches). */
 export const N_IMG_SUM = 11;
+/** 1 / allocatable cpu and memory (0 when it is 0), for exact divisions by multiplication. */
+export const N_INV_CPU = 12;
+export const N_INV_MEM = 13;
 
 export const INT_STRIDE = 8;
 export const I_ALIVE = 0;
@@ -92,3 +97,27 @@ export const RK_NAME_EQ = 1; // slot === arg
 export const RK_NAME_NE = 2; // slot !== arg
 export const RK_TRUE = 3;
 export const RK_FALSE = 4;
+
+// ---------------------------------------------------------------------------------------------
+// Selection summary of a fused pass (one region of SEL_REGION doubles per shard), so that
+// selectHost's reservoir sampling can be replayed in scan order without walking every node:
+// the pass records the levels of the running maximum of the totals (without TaintToleration,
+// whose normalized score is the same for every node when no feasible node has an untolerated
+// PreferNoSchedule taint) and the positions of the last level's nodes.
+
+export const SEL_FEASIBLE = 0;
+/** Largest TaintToleration raw score seen (its normalization needs the maximum). */
+export const SEL_MAX_TAINT = 1;
+/** Completed levels stored at SEL_LEVELS as (total, count) pairs. */
+export const SEL_NLEVELS = 2;
+/** 1 when the levels or the last level's positions did not fit: merge the full results. */
+export const SEL_OVERFLOW = 3;
+/** The current (last) level: its total and how many nodes reached it. */
+export const SEL_BEST = 4;
+export const SEL_COUNT = 5;
+export const SEL_LEVELS = 8;
+export const SEL_MAX_LEVELS = 256;
+/** Positions (feasible index, or scan position for a sharded pass) of the last level's nodes. */
+export const SEL_FINAL = SEL_LEVELS + 2 * SEL_MAX_LEVELS;
+export const SEL_MAX_FINAL = 1024;
+export const SEL_REGION = SEL_FINAL + SEL_MAX_FINAL;

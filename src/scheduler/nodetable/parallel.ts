@@ -1,14 +1,16 @@
 /**
  * Filter and Score on worker threads. piscina spawns and owns the workers; each runs one
- * long-lived task (worker.ts) that waits on a SharedArrayBuffer control block, so handing a
- * scan to the workers costs one Atomics.notify/wait round trip (~17 µs measured in js-perf.md
- * §4, against ~50 µs for a piscina task per pod) and the simulation loop stays synchronous.
+ * long-lived task (worker.ts) that waits on its own word of a SharedArrayBuffer control block,
+ * so handing a scan to the workers costs one Atomics.notify (~17 µs for a futex round trip
+ * measured in js-perf.md §4, less while a worker still spins after its previous shard, against
+ * ~50 µs for a piscina task per pod) and the simulation loop stays synchronous. The main thread
+ * scans the first shard itself while the workers scan theirs.
  *
  * Determinism: a scan's positions are split into contiguous shards; every shard runs the same
  * kernel functions over the same table and program and writes its own positions of the shared
- * result arrays; the main thread merges in scan order and applies the cut-off, normalization
- * and selection. So the results are identical whatever the number of workers, and identical to
- * SerialEvaluator (tests check this).
+ * result arrays (and, for the fused pass, its own selection summary); the main thread merges in
+ * scan order and applies the cut-off, normalization and selection. So the results are
+ * identical whatever the number of workers, and identical to SerialEvaluator (tests check this).
  *
  * `parallelism` in KubeSchedulerConfiguration means goroutines and only feeds the cost model;
  * worker threads are kubesim's `evaluatorThreads` setting.
@@ -22,7 +24,7 @@ import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { Piscina } from "piscina";
 import type { ScanBuffers } from "./buffers.js";
 import type { Evaluator } from "./evaluator.js";
-import { filterRange, fusedBasic, scanStats, scoreRange } from "./kernel.js";
+import { filterRange, fusedBasic, scanStats, scoreRange, selReset } from "./kernel.js";
 import type { Program } from "./program.js";
 import {
   CMD_EXIT,
@@ -36,10 +38,12 @@ import {
   CTL_N,
   CTL_RANGES,
   CTL_READY,
-  CTL_SEQ,
+  CTL_REGION,
   CTL_SIZE,
+  CTL_SPIN,
   CTL_START,
   CTL_VERSION,
+  CTL_WAKE,
   MAX_WORKERS,
   type WorkerLayout,
 } from "./protocol.js";
@@ -51,8 +55,15 @@ export interface ParallelOptions {
   /** "auto": only scans of at least `thresholdNodes` positions go to the workers; "always": every scan. */
   mode?: "auto" | "always";
   thresholdNodes?: number;
-  /** The main thread also scans a shard; default: when threads < cores. */
+  /** The main thread also scans a shard (default true). */
   mainShare?: boolean;
+  /**
+   * Workers a scan is split over. Default: all of them, but with the main thread sharing no
+   * more than cores − 1 (more shards than cores only adds hand-offs and preemption).
+   */
+  activeThreads?: number;
+  /** Atomics.load iterations a worker spins after a shard before sleeping (default 20,000, some 10–40 µs). */
+  spin?: number;
 }
 
 /** Locates worker.js next to this module (compiled), or transpiles it from the sources (vitest). */
@@ -87,6 +98,8 @@ async function workerFile(): Promise<string> {
 
 export class ParallelEvaluator implements Evaluator {
   readonly threads: number;
+  /** Workers each scan is split over (the others stay asleep). */
+  readonly activeThreads: number;
   readonly mode: "auto" | "always";
   readonly thresholdNodes: number;
   readonly mainShare: boolean;
@@ -97,8 +110,24 @@ export class ParallelEvaluator implements Evaluator {
   private readonly pool: Piscina;
   private readonly tasks: Promise<unknown>[] = [];
   private version = 0;
-  private sent: unknown[] = [];
   private closed = false;
+  // What the workers were last sent (compared field by field: no allocation per scan).
+  private sentTable: unknown;
+  private sentPi: unknown;
+  private sentPf: unknown;
+  private sentOut: unknown;
+  private sentSel: unknown;
+  private sentScores: unknown;
+  private sentStride = -1;
+  // The main thread's shard of a fused pass: rows 1 and 2 of the current scores buffer.
+  private rowsOf: Float64Array | undefined;
+  private totalsRow: Float64Array = new Float64Array(0);
+  private taintRow: Float64Array = new Float64Array(0);
+  private readonly weights = new Float64Array(4);
+  // auto mode's measurements of fused scans (ms per position, 0 = not measured yet).
+  private scans = 0;
+  private nsParallel = 0;
+  private nsSerial = 0;
 
   private constructor(pool: Piscina, ctl: Int32Array, opts: ParallelOptions) {
     this.pool = pool;
@@ -106,7 +135,10 @@ export class ParallelEvaluator implements Evaluator {
     this.threads = opts.threads;
     this.mode = opts.mode ?? "auto";
     this.thresholdNodes = opts.thresholdNodes ?? 6000;
-    this.mainShare = opts.mainShare ?? opts.threads < availableParallelism();
+    this.mainShare = opts.mainShare ?? true;
+    const cores = availableParallelism();
+    const fair = this.mainShare ? Math.max(1, cores - 1) : cores;
+    this.activeThreads = Math.max(1, Math.min(this.threads, Math.floor(opts.activeThreads ?? fair)));
   }
 
   /** Starts `threads` workers and waits until each is ready. */
@@ -115,6 +147,7 @@ export class ParallelEvaluator implements Evaluator {
     const filename = await workerFile();
     const pool = new Piscina({ filename, minThreads: threads, maxThreads: threads, idleTimeout: 2 ** 31 - 1 });
     const ctl = new Int32Array(new SharedArrayBuffer(CTL_SIZE * 4));
+    ctl[CTL_SPIN] = Math.max(0, Math.floor(opts.spin ?? 20_000));
     const ev = new ParallelEvaluator(pool, ctl, { ...opts, threads });
     for (let i = 0; i < threads; i++) {
       const { port1, port2 } = new MessageChannel();
@@ -135,26 +168,48 @@ export class ParallelEvaluator implements Evaluator {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    Atomics.store(this.ctl, CTL_DONE, 0);
-    Atomics.store(this.ctl, CTL_CMD, CMD_EXIT);
-    Atomics.add(this.ctl, CTL_SEQ, 1);
-    Atomics.notify(this.ctl, CTL_SEQ);
+    const ctl = this.ctl;
+    Atomics.store(ctl, CTL_DONE, 0);
+    Atomics.store(ctl, CTL_CMD, CMD_EXIT);
+    for (let w = 0; w < this.threads; w++) {
+      Atomics.add(ctl, CTL_WAKE + w, 1);
+      Atomics.notify(ctl, CTL_WAKE + w);
+    }
     await Promise.all(this.tasks);
     for (const p of this.ports) p.close();
     await this.pool.destroy();
   }
 
+  private get shards(): number {
+    return this.activeThreads + (this.mainShare ? 1 : 0);
+  }
+
   private worth(positions: number): boolean {
     if (this.closed) return false;
-    return this.mode === "always" ? positions >= 2 * (this.threads + 1) : positions >= this.thresholdNodes;
+    return this.mode === "always" ? positions >= 2 * this.shards : positions >= this.thresholdNodes;
   }
 
   private sync(t: NodeTable, p: Program, buf: ScanBuffers): void {
     const tb = t.sharedBuffers;
     const pb = p.sharedBuffers;
-    const now = [tb, pb.pi, pb.pf, buf.filterOut.buffer, buf.scores.buffer, buf.stride];
-    if (now.length === this.sent.length && now.every((x, i) => x === this.sent[i])) return;
-    this.sent = now;
+    if (
+      tb === this.sentTable &&
+      pb.pi === this.sentPi &&
+      pb.pf === this.sentPf &&
+      buf.filterOut === this.sentOut &&
+      buf.scores === this.sentScores &&
+      buf.sel === this.sentSel &&
+      buf.stride === this.sentStride
+    ) {
+      return;
+    }
+    this.sentTable = tb;
+    this.sentPi = pb.pi;
+    this.sentPf = pb.pf;
+    this.sentOut = buf.filterOut;
+    this.sentScores = buf.scores;
+    this.sentSel = buf.sel;
+    this.sentStride = buf.stride;
     this.version++;
     const layout: WorkerLayout = {
       version: this.version,
@@ -165,6 +220,7 @@ export class ParallelEvaluator implements Evaluator {
         scanList: buf.scanList.buffer as SharedArrayBuffer,
         feasible: buf.feasible.buffer as SharedArrayBuffer,
         scores: buf.scores.buffer as SharedArrayBuffer,
+        sel: buf.sel.buffer as SharedArrayBuffer,
         stride: buf.stride,
       },
     };
@@ -172,31 +228,34 @@ export class ParallelEvaluator implements Evaluator {
     Atomics.store(this.ctl, CTL_VERSION, this.version);
   }
 
-  /** Splits [from, to) into shards, runs the workers' shards and (optionally) one locally. */
+  /**
+   * Splits [from, to) into contiguous shards (shard k uses selection region k), wakes the
+   * active workers, runs shard 0 locally when the main thread shares, and waits for the workers.
+   */
   private dispatch(cmd: number, from: number, to: number, local: (a: number, b: number) => void): void {
     const ctl = this.ctl;
-    const shards = this.threads + (this.mainShare ? 1 : 0);
+    const active = this.activeThreads;
+    const first = this.mainShare ? 1 : 0;
+    const shards = active + first;
     const size = Math.ceil((to - from) / shards);
-    const bounds = (k: number): [number, number] => [
-      Math.min(to, from + k * size),
-      Math.min(to, from + (k + 1) * size),
-    ];
-    for (let w = 0; w < this.threads; w++) {
-      const [a, b] = bounds(this.mainShare ? w + 1 : w);
-      ctl[CTL_RANGES + 2 * w] = a;
-      ctl[CTL_RANGES + 2 * w + 1] = b;
+    for (let w = 0; w < active; w++) {
+      const k = w + first;
+      ctl[CTL_RANGES + 2 * w] = Math.min(to, from + k * size);
+      ctl[CTL_RANGES + 2 * w + 1] = Math.min(to, from + (k + 1) * size);
+      ctl[CTL_REGION + w] = k;
     }
     Atomics.store(ctl, CTL_DONE, 0);
     Atomics.store(ctl, CTL_CMD, cmd);
-    Atomics.add(ctl, CTL_SEQ, 1);
-    Atomics.notify(ctl, CTL_SEQ);
-    if (this.mainShare) {
-      const [a, b] = bounds(0);
-      local(a, b);
+    for (let w = 0; w < active; w++) {
+      Atomics.add(ctl, CTL_WAKE + w, 1);
+      Atomics.notify(ctl, CTL_WAKE + w);
     }
+    if (this.mainShare) local(from, Math.min(to, from + size));
+    // Spin briefly (the workers are usually about done), then sleep.
+    for (let k = 0; k < 20_000 && Atomics.load(ctl, CTL_DONE) < active; k++);
     for (;;) {
       const d = Atomics.load(ctl, CTL_DONE);
-      if (d >= this.threads) break;
+      if (d >= active) break;
       Atomics.wait(ctl, CTL_DONE, d);
     }
     this.parallelCalls++;
@@ -245,16 +304,31 @@ export class ParallelEvaluator implements Evaluator {
     from: number,
     to: number,
     wOff: number,
-  ): boolean {
-    if (!this.worth(to - from)) return false;
+  ): number {
+    if (!this.worth(to - from)) return 0;
+    // auto mode measures both ways and keeps the faster (probing the other every PROBE scans):
+    // on a machine whose other cores are busy the hand-off only adds latency. The choice
+    // changes which thread computes, never the results.
+    const auto = this.mode === "auto";
+    const goParallel = !auto || this.chooseParallel();
+    const shards = goParallel ? this.shards : 1;
+    buf.ensureSel(shards);
     this.sync(t, p, buf);
     const ctl = this.ctl;
     ctl[CTL_START] = start;
     ctl[CTL_LEN] = len;
     ctl[CTL_N] = wOff;
-    const stride = buf.stride;
-    const w = p.pf.subarray(wOff, wOff + 4);
-    this.dispatch(CMD_FUSED, from, to, (a, b) => {
+    if (this.rowsOf !== buf.scores) {
+      const stride = buf.stride;
+      this.rowsOf = buf.scores;
+      this.totalsRow = buf.scores.subarray(stride, 2 * stride);
+      this.taintRow = buf.scores.subarray(2 * stride, 3 * stride);
+    }
+    const w = this.weights;
+    for (let k = 0; k < 4; k++) w[k] = p.pf[wOff + k] as number;
+    const local = (a: number, b: number) => {
+      // Region 0 is the main thread's shard.
+      selReset(buf.sel, 0);
       fusedBasic(
         t,
         p,
@@ -266,13 +340,34 @@ export class ParallelEvaluator implements Evaluator {
         0,
         buf.feasible,
         0,
-        buf.scores.subarray(stride, 2 * stride),
-        buf.scores.subarray(2 * stride, 3 * stride),
+        this.totalsRow,
+        this.taintRow,
         w,
         true,
+        buf.sel,
+        0,
       );
-    });
-    return true;
+    };
+    const t0 = auto ? performance.now() : 0;
+    if (!goParallel) local(from, to);
+    else this.dispatch(CMD_FUSED, from, to, this.mainShare ? local : noLocal);
+    if (auto) this.record(goParallel, (performance.now() - t0) / (to - from));
+    return shards;
+  }
+
+  /** auto mode: parallel unless the measured time per position says the main thread alone is faster. */
+  private chooseParallel(): boolean {
+    this.scans++;
+    if (this.nsParallel === 0) return true;
+    if (this.nsSerial === 0) return false;
+    const best = this.nsParallel <= this.nsSerial;
+    return this.scans % PROBE === 0 ? !best : best;
+  }
+
+  /** Exponentially weighted time per position of the way just taken. */
+  private record(parallel: boolean, perPosition: number): void {
+    if (parallel) this.nsParallel = this.nsParallel === 0 ? perPosition : 0.8 * this.nsParallel + 0.2 * perPosition;
+    else this.nsSerial = this.nsSerial === 0 ? perPosition : 0.8 * this.nsSerial + 0.2 * perPosition;
   }
 
   score(t: NodeTable, p: Program, buf: ScanBuffers, n: number): void {
@@ -286,11 +381,16 @@ export class ParallelEvaluator implements Evaluator {
   }
 }
 
+function noLocal(): void {}
+
+/** auto mode re-measures the way it did not choose once every PROBE fused scans. */
+const PROBE = 32;
+
 /**
  * The evaluator a configuration asks for (`kubesim.evaluatorThreads`): 0 → undefined (serial);
  * "auto" → cores − 1 workers (at least 1) used only for scans of at least
- * `parallelThresholdNodes` positions, with the main thread taking a shard; N → N workers for
- * every scan. Close it when done.
+ * `parallelThresholdNodes` positions; N → N workers for every scan. The main thread always
+ * takes a shard. Close it when done.
  */
 export async function createEvaluator(opts: {
   evaluatorThreads: "auto" | number;

@@ -4,13 +4,19 @@ export const CTL_CMD = 1;
 export const CTL_DONE = 2;
 export const CTL_VERSION = 3;
 export const CTL_READY = 4;
+/** Atomics.load iterations a worker spins on its wake word before it sleeps in Atomics.wait. */
+export const CTL_SPIN = 5;
 export const CTL_LISTED = 8;
 export const CTL_START = 9;
 export const CTL_LEN = 10;
 export const CTL_N = 11;
 /** Shard ranges: [from, to] per worker index. */
 export const CTL_RANGES = 16;
-export const CTL_SIZE = 256;
+/** Selection-summary region (shard index) per worker index. */
+export const CTL_REGION = 144;
+/** Wake word per worker index: the main thread bumps and notifies only the workers it uses. */
+export const CTL_WAKE = 208;
+export const CTL_SIZE = 288;
 export const MAX_WORKERS = 64;
 
 export const CMD_FILTER = 1;
@@ -36,6 +42,7 @@ export interface WorkerLayout {
     scanList: SharedArrayBuffer;
     feasible: SharedArrayBuffer;
     scores: SharedArrayBuffer;
+    sel: SharedArrayBuffer;
     stride: number;
   };
 }

@@ -1,11 +1,12 @@
 /**
- * Scan worker (run by piscina): one long-running task per worker thread that waits on the
- * control block, evaluates its shard of the node table with the same kernel as the main thread
- * and writes results into the shared scan buffers. Workers only return data; the main thread
- * merges shards in scan order and decides.
+ * Scan worker (run by piscina): one long-running task per worker thread that waits on its wake
+ * word in the control block, evaluates its shard of the node table with the same kernel as the
+ * main thread and writes results into the shared scan buffers. Workers only return data; the
+ * main thread merges shards in scan order and decides.
  */
 import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
-import { filterRange, fusedBasic, scoreRange } from "./kernel.js";
+import { filterRange, fusedBasic, scoreRange, selReset } from "./kernel.js";
+import { SEL_REGION } from "./layout.js";
 import {
   CMD_EXIT,
   CMD_FILTER,
@@ -18,9 +19,11 @@ import {
   CTL_N,
   CTL_RANGES,
   CTL_READY,
-  CTL_SEQ,
+  CTL_REGION,
+  CTL_SPIN,
   CTL_START,
   CTL_VERSION,
+  CTL_WAKE,
   type WorkerLayout,
 } from "./protocol.js";
 import { type ProgramView, type TableView, viewOf } from "./views.js";
@@ -39,10 +42,16 @@ interface Views {
   scanList: Int32Array;
   feasible: Int32Array;
   scores: Float64Array;
+  totals: Float64Array;
+  taintRaw: Float64Array;
+  sel: Float64Array;
   stride: number;
+  weights: Float64Array;
 }
 
 function build(l: WorkerLayout): Views {
+  const scores = new Float64Array(l.scan.scores);
+  const stride = l.scan.stride;
   return {
     version: l.version,
     t: viewOf(l.table),
@@ -50,21 +59,31 @@ function build(l: WorkerLayout): Views {
     filterOut: new Int32Array(l.scan.filterOut),
     scanList: new Int32Array(l.scan.scanList),
     feasible: new Int32Array(l.scan.feasible),
-    scores: new Float64Array(l.scan.scores),
-    stride: l.scan.stride,
+    scores,
+    totals: scores.subarray(stride, 2 * stride),
+    taintRaw: scores.subarray(2 * stride, 3 * stride),
+    sel: new Float64Array(l.scan.sel),
+    stride,
+    weights: new Float64Array(4),
   };
 }
 
 export default function serve(task: Task): string {
   const ctl = new Int32Array(task.control);
+  const wake = CTL_WAKE + task.index;
   let views: Views | undefined;
-  let seen = Atomics.load(ctl, CTL_SEQ);
+  let seen = Atomics.load(ctl, wake);
   Atomics.add(ctl, CTL_READY, 1);
   Atomics.notify(ctl, CTL_READY);
   for (;;) {
-    Atomics.wait(ctl, CTL_SEQ, seen);
-    const seq = Atomics.load(ctl, CTL_SEQ);
-    if (seq === seen) continue;
+    // Spin a little first: the next scan usually follows within tens of µs, and a futex wake
+    // costs ~8 µs on this kind of VM (js-perf.md §4).
+    let seq = Atomics.load(ctl, wake);
+    for (let k = Atomics.load(ctl, CTL_SPIN); seq === seen && k > 0; k--) seq = Atomics.load(ctl, wake);
+    if (seq === seen) {
+      Atomics.wait(ctl, wake, seen);
+      continue;
+    }
     seen = seq;
     const cmd = Atomics.load(ctl, CTL_CMD);
     if (cmd === CMD_EXIT) {
@@ -76,7 +95,7 @@ export default function serve(task: Task): string {
     while (views === undefined || views.version !== want) {
       const m = receiveMessageOnPort(task.port);
       if (m === undefined) {
-        Atomics.wait(ctl, CTL_SEQ, seq, 1);
+        Atomics.wait(ctl, wake, seq, 1);
         continue;
       }
       views = build(m.message as WorkerLayout);
@@ -100,8 +119,12 @@ export default function serve(task: Task): string {
         0,
       );
     } else if (cmd === CMD_FUSED) {
-      const stride = views.stride;
-      const w = views.p.pf.subarray(ctl[CTL_N] as number, (ctl[CTL_N] as number) + 4);
+      const wOff = ctl[CTL_N] as number;
+      const w = views.weights;
+      const pf = views.p.pf;
+      for (let k = 0; k < 4; k++) w[k] = pf[wOff + k] as number;
+      const sb = (ctl[CTL_REGION + task.index] as number) * SEL_REGION;
+      selReset(views.sel, sb);
       fusedBasic(
         views.t,
         views.p,
@@ -113,13 +136,14 @@ export default function serve(task: Task): string {
         0,
         views.feasible,
         0,
-        views.scores.subarray(stride, 2 * stride),
-        views.scores.subarray(2 * stride, 3 * stride),
+        views.totals,
+        views.taintRaw,
         w,
         true,
+        views.sel,
+        sb,
       );
     } else if (cmd === CMD_SCORE) {
-      void ctl[CTL_N];
       scoreRange(views.t, views.p, views.feasible, from, to, views.scores, views.stride);
     }
     Atomics.add(ctl, CTL_DONE, 1);
