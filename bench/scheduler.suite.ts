@@ -14,7 +14,8 @@ function cases(quick: boolean): Case[] {
   const out: Case[] = [];
   const add = (kase: string, nodes: number, pct: number, workers: number) => out.push({ kase, nodes, pct, workers });
   for (const n of quick ? [1000, 5000] : [1000, 5000, 20000]) add("basic", n, 0, 0);
-  for (const n of quick ? [5000] : [1000, 5000, 20000]) add("basic", n, 100, 0);
+  // 20,000 nodes with a full scan runs below, next to its 2-worker twin.
+  for (const n of quick ? [5000] : [1000, 5000]) add("basic", n, 100, 0);
   for (const n of quick ? [20000] : [20000, 100000]) {
     add("basic", n, 100, 0);
     add("basic", n, 100, 2);
@@ -74,7 +75,7 @@ export const schedulerSuite: Suite = {
       const speedup = b.opsPerSec / a.opsPerSec;
       const same = a.extra?.fingerprint === b.extra?.fingerprint;
       lines.push(
-        `full scan ${fmt(n)} nodes: 2 workers vs 0 = ${speedup.toFixed(2)}x (target >= 1.40x: ${speedup >= 1.4 ? "met" : "MISSED"}); decisions ${same ? "identical" : "DIFFER"} (fingerprint ${a.extra?.fingerprint} / ${b.extra?.fingerprint})`,
+        `full scan ${fmt(n)} nodes: 2 workers (evaluator mode "always") vs 0 = ${speedup.toFixed(2)}x (target >= 1.40x: ${speedup >= 1.4 ? "met" : "MISSED"}); decisions ${same ? "identical" : "DIFFER"} (fingerprint ${a.extra?.fingerprint} / ${b.extra?.fingerprint})`,
       );
     }
     return lines;

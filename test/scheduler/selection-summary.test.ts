@@ -104,9 +104,14 @@ describe("selection summary", () => {
     await compare(cluster(400, { soft: true }), 100, 0);
   });
 
-  it("falls back when more nodes tie than the summary keeps (1,500 identical nodes)", async () => {
+  it("finds the pick when more nodes tie than the summary keeps positions of (1,500 identical nodes)", async () => {
     await compare(cluster(1500, { identical: true }), 100, 0);
+    await compare(cluster(1500, { identical: true }), 0, 0);
   });
+
+  it("finds the pick among more ties than kept, sharded over the main thread and 1 or 2 workers", async () => {
+    for (const threads of [1, 2]) await compare(cluster(3000, { identical: true }), 100, threads);
+  }, 60_000);
 
   it("matches with the pass sharded over the main thread and 1, 2 or 3 workers", async () => {
     for (const threads of [1, 2, 3]) {

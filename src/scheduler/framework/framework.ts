@@ -31,6 +31,7 @@ import {
   SEL_FEASIBLE,
   SEL_FINAL,
   SEL_LEVELS,
+  SEL_MAX_FINAL,
   SEL_MAX_TAINT,
   SEL_NLEVELS,
   SEL_OVERFLOW,
@@ -430,15 +431,7 @@ export class Framework {
           summary = regions;
         } else {
           // Compact the positional results in scan order.
-          const stride = buf.stride;
-          const sc = buf.scores;
-          for (let p = 0; p < len; p++) {
-            if (out[p] !== 0) continue;
-            feasible[nFeasible] = feasible[p] as number;
-            totals[nFeasible] = sc[stride + p] as number;
-            sc[nFeasible] = sc[2 * stride + p] as number;
-            nFeasible++;
-          }
+          nFeasible = compactPositional(out, feasible, totals, buf.scores, buf.stride, len);
         }
       } else {
         selReset(buf.sel, 0);
@@ -548,7 +541,7 @@ export class Framework {
     }
     const sel =
       weights !== undefined
-        ? this.selectFused(env, cx, nFeasible, weights, summary)
+        ? this.selectFused(env, cx, nFeasible, weights, summary, len)
         : this.prioritize(env, cx, nFeasible, tr);
     if (sel instanceof Status)
       return { status: sel, evaluatedNodes: evaluated, feasibleNodes: nFeasible, work, nominatedNode: "" };
@@ -619,37 +612,35 @@ export class Framework {
    * 100 × weight to every total, which changes neither the order nor the ties, and selectHost's
    * reservoir sampling is replayed from the running-maximum levels with the same draws.
    */
-  private selectFused(env: CycleEnv, cx: CycleContext, n: number, w: Float64Array, summary: number): number {
+  private selectFused(
+    env: CycleEnv,
+    cx: CycleContext,
+    n: number,
+    w: Float64Array,
+    summary: number,
+    len: number,
+  ): number {
     const buf = env.buffers;
     const wTaint = w[2] as number;
     cx.work.nodesScored += n;
     const sel = buf.sel;
-    if (summary > 0) return buf.feasible[replaySelect(sel, summary, env.hostRng)] as number;
+    if (summary > 0) {
+      let at = replaySelect(sel, summary, env.hostRng);
+      if (at < 0) at = nthTiePositional(buf.filterOut, buf.scores, buf.stride, len, replayTie.best, -1 - at);
+      return buf.feasible[at] as number;
+    }
     if (summary < 0 && sel[SEL_OVERFLOW] === 0 && (wTaint === 0 || sel[SEL_MAX_TAINT] === 0)) {
-      return buf.feasible[replaySelect(sel, 1, env.hostRng)] as number;
+      let at = replaySelect(sel, 1, env.hostRng);
+      if (at < 0) at = nthTie(buf.totals(n), n, replayTie.best, -1 - at);
+      return buf.feasible[at] as number;
     }
     const totals = buf.totals(n);
     if (wTaint > 0) {
       const raw = buf.scores;
       defaultNormalize(raw, 0, n, true);
-      for (let i = 0; i < n; i++) totals[i] = (totals[i] as number) + (raw[i] as number) * wTaint;
+      addWeighted(totals, raw, n, wTaint);
     }
-    let best = Number.NEGATIVE_INFINITY;
-    let count = 0;
-    let pick = 0;
-    const rng = env.hostRng;
-    for (let i = 0; i < n; i++) {
-      const total = totals[i] as number;
-      if (total > best) {
-        best = total;
-        count = 1;
-        pick = i;
-      } else if (total === best) {
-        count++;
-        if (rng.int(count) === 0) pick = i;
-      }
-    }
-    return buf.feasible[pick] as number;
+    return buf.feasible[pickTop(totals, n, env.hostRng)] as number;
   }
 
   /** PreScore, Score, NormalizeScore, weights, selectHost; returns the chosen slot or an error. */
@@ -705,21 +696,7 @@ export class Framework {
     if (tr !== undefined)
       tr.normalized = active.map((_p, k) => Array.from(scores.subarray(k * stride, k * stride + n)));
     // selectHost: reservoir sampling among the top totals, in feasible (scan) order.
-    let best = Number.NEGATIVE_INFINITY;
-    let count = 0;
-    let pick = 0;
-    const rng = env.hostRng;
-    for (let i = 0; i < n; i++) {
-      const total = totals[i] as number;
-      if (total > best) {
-        best = total;
-        count = 1;
-        pick = i;
-      } else if (total === best) {
-        count++;
-        if (rng.int(count) === 0) pick = i;
-      }
-    }
+    const pick = pickTop(totals, n, env.hostRng);
     if (tr !== undefined) {
       tr.totals = Array.from(totals.subarray(0, n));
       tr.selectedIndex = pick;
@@ -746,6 +723,55 @@ export class Framework {
     res.status = new Status(Code.Unschedulable, [fitErrorMessage(numNodes, diag)]);
     return res;
   }
+}
+
+// The loops over every feasible node or scan position live in small functions of their own:
+// in a large function, V8 compiles a loop that runs long during the function's first calls
+// on-stack (OSR) before the code after it ever ran, and such code deoptimizes at that code on
+// every later call (V8 11 keeps reusing it). See nodetable/kernel.ts FUSED_CHUNK.
+
+/** Moves a positional (sharded) pass's feasible results to the front, in scan order; returns their count. */
+function compactPositional(
+  out: Int32Array,
+  feasible: Int32Array,
+  totals: Float64Array,
+  sc: Float64Array,
+  stride: number,
+  len: number,
+): number {
+  let n = 0;
+  for (let p = 0; p < len; p++) {
+    if (out[p] !== 0) continue;
+    feasible[n] = feasible[p] as number;
+    totals[n] = sc[stride + p] as number;
+    sc[n] = sc[2 * stride + p] as number;
+    n++;
+  }
+  return n;
+}
+
+/** totals[i] += raw[i] × w for i < n. */
+function addWeighted(totals: Float64Array, raw: Float64Array, n: number, w: number): void {
+  for (let i = 0; i < n; i++) totals[i] = (totals[i] as number) + (raw[i] as number) * w;
+}
+
+/** selectHost: reservoir sampling among the top totals[0 .. n), in order; returns the index. */
+function pickTop(totals: Float64Array, n: number, rng: Rng): number {
+  let best = Number.NEGATIVE_INFINITY;
+  let count = 0;
+  let pick = 0;
+  for (let i = 0; i < n; i++) {
+    const total = totals[i] as number;
+    if (total > best) {
+      best = total;
+      count = 1;
+      pick = i;
+    } else if (total === best) {
+      count++;
+      if (rng.int(count) === 0) pick = i;
+    }
+  }
+  return pick;
 }
 
 /**
@@ -788,7 +814,40 @@ export function replaySelect(sel: Float64Array, regions: number, rng: Rng): numb
   }
   // The overall maximum is the last level of every shard that reaches it.
   if (pickRegion < 0) throw new Error("selection summary without a final level");
-  return sel[pickRegion * SEL_REGION + SEL_FINAL + pickK] as number;
+  if (pickK < SEL_MAX_FINAL) return sel[pickRegion * SEL_REGION + SEL_FINAL + pickK] as number;
+  // More ties than the region kept positions of: the pick is the n-th node at the top total
+  // in scan order (the earlier regions that reach the maximum hold the first ones).
+  let nth = pickK;
+  for (let r = 0; r < pickRegion; r++) {
+    const b = r * SEL_REGION;
+    if (sel[b + SEL_FEASIBLE] !== 0 && sel[b + SEL_BEST] === best) nth += sel[b + SEL_COUNT] as number;
+  }
+  replayTie.best = best;
+  return -1 - nth;
+}
+
+/** When replaySelect returns −1 − n: the pick is the n-th (from 0) node whose total is `best`. */
+export const replayTie = { best: 0 };
+
+/** The index of the n-th (from 0) total equal to `best` among totals[0 .. len). */
+function nthTie(totals: Float64Array, len: number, best: number, n: number): number {
+  let k = n;
+  for (let i = 0; i < len; i++) if (totals[i] === best && k-- === 0) return i;
+  throw new Error("selection summary: tie not found");
+}
+
+/** The scan position of the n-th (from 0) feasible position whose total (scores row 1) is `best`. */
+function nthTiePositional(
+  out: Int32Array,
+  sc: Float64Array,
+  stride: number,
+  len: number,
+  best: number,
+  n: number,
+): number {
+  let k = n;
+  for (let p = 0; p < len; p++) if (out[p] === 0 && sc[stride + p] === best && k-- === 0) return p;
+  throw new Error("selection summary: tie not found");
 }
 
 /** Deep copy of plugin state objects (plain data, typed arrays, maps and class instances). */

@@ -915,6 +915,124 @@ function fusedFailure(t: TableView, p: ProgramView, slot: number): number {
   return 0;
 }
 
+// Decoded per-pod parameters of the fused pass (FP_* indices into FUSED_PARAMS), written once
+// per call by fusedParams and read by fusedChunk. A Float64Array keeps the loop's operand types
+// the same for every pod: a value that is sometimes a small integer and sometimes not would
+// make optimized code deoptimize when it first changes.
+const FP_UNSCHED = 0;
+const FP_NAME = 1;
+const FP_TARGET = 2;
+const FP_TAINT_TABLE = 3;
+const FP_TAINT_LEN = 4;
+const FP_POD_LIM = 5;
+const FP_CPU_LIM = 6;
+const FP_MEM_LIM = 7;
+const FP_EPH = 8;
+const FP_EPH_LIM = 9;
+const FP_W_FIT = 10;
+const FP_W_BAL = 11;
+const FP_W_TAINT = 12;
+const FP_W_IMG = 13;
+const FP_STRATEGY = 14;
+const FP_FW0 = 15;
+const FP_FCPU = 16;
+const FP_FW1 = 17;
+const FP_FMEM = 18;
+const FP_FWS_INV = 19;
+const FP_BCPU = 20;
+const FP_BMEM = 21;
+const FP_STABLE = 22;
+const FP_SLEN = 23;
+const FP_IMG_ANY = 24;
+const FP_IMG_CONST = 25;
+const FUSED_PARAMS = new Float64Array(32);
+
+/**
+ * Positions per fusedChunk call. A single call over a whole 20,000–100,000-node scan lets V8
+ * compile the loop on-stack (OSR) during its first call, before the code after the loop ever
+ * ran; such code deoptimizes at the end of every later call and stays in use (V8 11 keeps it
+ * in its OSR cache, and time spent in it does not count towards a normal recompilation), and
+ * even without that, OSR code runs the loop markedly slower than a normally compiled function.
+ * Short calls get the whole function compiled normally instead. The chunking changes no result.
+ */
+const FUSED_CHUNK = 1024;
+
+/**
+ * Decodes the pod's filter and score parameters into FUSED_PARAMS. Resource limits are stored
+ * minus one half: for the integers compared here `q > free` ⇔ `q − ½ > free`, and a value that
+ * is never a small integer keeps the comparisons' type feedback the same whatever the pod.
+ */
+function fusedParams(p: ProgramView, weights: Float64Array): Float64Array {
+  const f = FUSED_PARAMS;
+  const pi = p.pi;
+  const pf = p.pf;
+  const n = pi[P_NFILTER] as number;
+  const c0 = n > 0 ? (pi[P_FILTER] as number) : 0;
+  const c1 = n > 1 ? (pi[P_FILTER + 1] as number) : 0;
+  const c2 = n > 2 ? (pi[P_FILTER + 2] as number) : 0;
+  const c3 = n > 3 ? (pi[P_FILTER + 3] as number) : 0;
+  const has = (c: number) => c0 === c || c1 === c || c2 === c || c3 === c;
+  f[FP_UNSCHED] = has(C_NODE_UNSCHEDULABLE) && pi[pi[P_FBASE + C_NODE_UNSCHEDULABLE] as number] !== 1 ? 1 : 0;
+  const doName = has(C_NODE_NAME);
+  f[FP_NAME] = doName ? 1 : 0;
+  f[FP_TARGET] = doName ? (pi[pi[P_FBASE + C_NODE_NAME] as number] as number) : -1;
+  const doTaint = has(C_TAINT_TOLERATION);
+  const tb = doTaint ? (pi[P_FBASE + C_TAINT_TOLERATION] as number) : 0;
+  f[FP_TAINT_TABLE] = doTaint ? (pi[tb] as number) : 0;
+  f[FP_TAINT_LEN] = doTaint ? (pi[tb + 1] as number) : 0;
+  const doFit = has(C_FIT);
+  const fb = doFit ? (pi[P_FBASE + C_FIT] as number) : 0;
+  const fitNone = doFit && pi[fb + 2] === 1;
+  const ff = doFit ? (pi[fb] as number) : 0;
+  const cpu = doFit ? (pf[ff] as number) : 0;
+  const mem = doFit ? (pf[ff + 1] as number) : 0;
+  const eph = doFit ? (pf[ff + 2] as number) : 0;
+  // `x > limit` fails for every x when the check is off (-Infinity never exceeds a number).
+  const NEG = Number.NEGATIVE_INFINITY;
+  // podCount + 1 > allocatable ⇔ podCount + ½ > allocatable (integers).
+  f[FP_POD_LIM] = doFit ? 0.5 : NEG;
+  f[FP_CPU_LIM] = doFit && !fitNone && cpu > 0 ? cpu - 0.5 : NEG;
+  f[FP_MEM_LIM] = doFit && !fitNone && mem > 0 ? mem - 0.5 : NEG;
+  const doEph = doFit && !fitNone && eph > 0;
+  f[FP_EPH] = doEph ? 1 : 0;
+  f[FP_EPH_LIM] = doEph ? eph - 0.5 : NEG;
+  // Score parameters.
+  const wFit = weights[0] as number;
+  const wBal = weights[1] as number;
+  const wTaint = weights[2] as number;
+  const wImg = weights[3] as number;
+  f[FP_W_FIT] = wFit;
+  f[FP_W_BAL] = wBal;
+  f[FP_W_TAINT] = wTaint;
+  f[FP_W_IMG] = wImg;
+  const sf = wFit > 0 ? (pi[P_SBASE + C_FIT] as number) : 0;
+  const sff = wFit > 0 ? (pi[sf + 2] as number) : 0;
+  const fStrategy = wFit > 0 ? (pi[sf] as number) : 0;
+  const fw0 = wFit > 0 ? (pf[sff] as number) : 0;
+  const fw1 = wFit > 0 ? (pf[sff + 2] as number) : 0;
+  f[FP_STRATEGY] = fStrategy;
+  f[FP_FW0] = fw0;
+  f[FP_FCPU] = wFit > 0 ? (pf[sff + 1] as number) : 0;
+  f[FP_FW1] = fw1;
+  f[FP_FMEM] = wFit > 0 ? (pf[sff + 3] as number) : 0;
+  // LeastAllocated with both resources present divides by fw0 + fw1; by a power of two that is
+  // an exact multiplication.
+  const fws = fw0 + fw1;
+  const least = wFit > 0 && fStrategy === 0 && fw0 > 0 && fw1 > 0;
+  f[FP_FWS_INV] = least && Number.isInteger(Math.log2(fws)) ? 1 / fws : 0;
+  const sb2 = wBal > 0 ? (pi[P_SBASE + C_BALANCED] as number) : 0;
+  const sbf = wBal > 0 ? (pi[sb2 + 2] as number) : 0;
+  f[FP_BCPU] = wBal > 0 ? (pf[sbf + 1] as number) : 0;
+  f[FP_BMEM] = wBal > 0 ? (pf[sbf + 3] as number) : 0;
+  const st = wTaint > 0 ? (pi[P_SBASE + C_TAINT_TOLERATION] as number) : 0;
+  f[FP_STABLE] = wTaint > 0 ? (pi[st] as number) : 0;
+  f[FP_SLEN] = wTaint > 0 ? (pi[st + 1] as number) : 0;
+  const si = wImg > 0 ? (pi[P_SBASE + C_IMAGE_LOCALITY] as number) : 0;
+  f[FP_IMG_ANY] = wImg > 0 && pi[si + 2] !== 0 ? 1 : 0;
+  f[FP_IMG_CONST] = wImg > 0 ? imageLocalityPriority(0, pi[si + 1] as number) : 0;
+  return f;
+}
+
 /**
  * One pass that filters scan positions and, for every feasible node, computes the raw scores
  * of the (fusedEligible) score plugins: the weighted sum of the plugins without NormalizeScore
@@ -925,7 +1043,8 @@ function fusedFailure(t: TableView, p: ProgramView, slot: number): number {
  * scan position. The selection summary at `sel[sb ..]` (layout.ts SEL_*, cleared by selReset
  * before the first call) accumulates the feasible count, the largest TaintToleration raw score
  * and the running-maximum levels of the totals, so the caller can replay selectHost without
- * another pass.
+ * another pass. Runs the positions in chunks of FUSED_CHUNK (see there); the summary carries
+ * the state from one chunk to the next.
  */
 export function fusedBasic(
   t: TableView,
@@ -945,61 +1064,86 @@ export function fusedBasic(
   sel: Float64Array,
   sb: number,
 ): number {
+  const fp = fusedParams(p, weights);
+  const limited = need > 0 && !positional;
+  const f0 = sel[sb + SEL_FEASIBLE] as number;
+  let found = 0;
+  let pos = from;
+  while (pos < to) {
+    const b = to - pos > FUSED_CHUNK ? pos + FUSED_CHUNK : to;
+    const end = fusedChunk(
+      t,
+      p,
+      fp,
+      start,
+      len,
+      pos,
+      b,
+      out,
+      limited ? need - found : 0,
+      feas,
+      feasAt + found,
+      totals,
+      taintRaw,
+      positional,
+      sel,
+      sb,
+    );
+    found = (sel[sb + SEL_FEASIBLE] as number) - f0;
+    pos = end;
+    if (limited && found >= need) break;
+  }
+  scanStats.feasible = found;
+  scanStats.deferred = 0;
+  return pos;
+}
+
+/** fusedBasic over positions [from, to) with the parameters decoded in `fp`; returns the end position. */
+function fusedChunk(
+  t: TableView,
+  p: ProgramView,
+  fp: Float64Array,
+  start: number,
+  len: number,
+  from: number,
+  to: number,
+  out: Int32Array,
+  need: number,
+  feas: Int32Array,
+  feasAt: number,
+  totals: Float64Array,
+  taintRaw: Float64Array,
+  positional: boolean,
+  sel: Float64Array,
+  sb: number,
+): number {
   const pi = p.pi;
-  const pf = p.pf;
-  const n = pi[P_NFILTER] as number;
-  const c0 = n > 0 ? (pi[P_FILTER] as number) : 0;
-  const c1 = n > 1 ? (pi[P_FILTER + 1] as number) : 0;
-  const c2 = n > 2 ? (pi[P_FILTER + 2] as number) : 0;
-  const c3 = n > 3 ? (pi[P_FILTER + 3] as number) : 0;
-  const has = (c: number) => c0 === c || c1 === c || c2 === c || c3 === c;
-  const doUnsched = has(C_NODE_UNSCHEDULABLE) && pi[pi[P_FBASE + C_NODE_UNSCHEDULABLE] as number] !== 1;
-  const doName = has(C_NODE_NAME);
-  const target = doName ? (pi[pi[P_FBASE + C_NODE_NAME] as number] as number) : -1;
-  const doTaint = has(C_TAINT_TOLERATION);
-  const tb = doTaint ? (pi[P_FBASE + C_TAINT_TOLERATION] as number) : 0;
-  const taintTable = doTaint ? (pi[tb] as number) : 0;
-  const taintLen = doTaint ? (pi[tb + 1] as number) : 0;
-  const doFit = has(C_FIT);
-  const fb = doFit ? (pi[P_FBASE + C_FIT] as number) : 0;
-  const fitNone = doFit && pi[fb + 2] === 1;
-  const ff = doFit ? (pi[fb] as number) : 0;
-  const cpu = doFit ? (pf[ff] as number) : 0;
-  const mem = doFit ? (pf[ff + 1] as number) : 0;
-  const eph = doFit ? (pf[ff + 2] as number) : 0;
-  // `x > limit` fails for every x when the check is off (-Infinity never exceeds a number).
-  const NEG = Number.NEGATIVE_INFINITY;
-  const podLim = doFit ? 0 : Number.POSITIVE_INFINITY;
-  const cpuLim = doFit && !fitNone && cpu > 0 ? cpu : NEG;
-  const memLim = doFit && !fitNone && mem > 0 ? mem : NEG;
-  const doEph = doFit && !fitNone && eph > 0;
-  // Score parameters.
-  const wFit = weights[0] as number;
-  const wBal = weights[1] as number;
-  const wTaint = weights[2] as number;
-  const wImg = weights[3] as number;
-  const sf = wFit > 0 ? (pi[P_SBASE + C_FIT] as number) : 0;
-  const sff = wFit > 0 ? (pi[sf + 2] as number) : 0;
-  const fStrategy = wFit > 0 ? (pi[sf] as number) : 0;
-  const fw0 = wFit > 0 ? (pf[sff] as number) : 0;
-  const fCpu = wFit > 0 ? (pf[sff + 1] as number) : 0;
-  const fw1 = wFit > 0 ? (pf[sff + 2] as number) : 0;
-  const fMem = wFit > 0 ? (pf[sff + 3] as number) : 0;
-  // LeastAllocated with both resources present divides by fw0 + fw1; by a power of two that is
-  // an exact multiplication.
-  const fws = fw0 + fw1;
-  const least = wFit > 0 && fStrategy === 0 && fw0 > 0 && fw1 > 0;
-  const fwsInv = least && Number.isInteger(Math.log2(fws)) ? 1 / fws : 0;
-  const sb2 = wBal > 0 ? (pi[P_SBASE + C_BALANCED] as number) : 0;
-  const sbf = wBal > 0 ? (pi[sb2 + 2] as number) : 0;
-  const bCpu = wBal > 0 ? (pf[sbf + 1] as number) : 0;
-  const bMem = wBal > 0 ? (pf[sbf + 3] as number) : 0;
-  const st = wTaint > 0 ? (pi[P_SBASE + C_TAINT_TOLERATION] as number) : 0;
-  const sTable = wTaint > 0 ? (pi[st] as number) : 0;
-  const sLen = wTaint > 0 ? (pi[st + 1] as number) : 0;
-  const si = wImg > 0 ? (pi[P_SBASE + C_IMAGE_LOCALITY] as number) : 0;
-  const imgAny = wImg > 0 && pi[si + 2] !== 0;
-  const imgConst = wImg > 0 ? imageLocalityPriority(0, pi[si + 1] as number) : 0;
+  const doUnsched = fp[FP_UNSCHED] !== 0;
+  const doName = fp[FP_NAME] !== 0;
+  const target = fp[FP_TARGET] as number;
+  const taintTable = fp[FP_TAINT_TABLE] as number;
+  const taintLen = fp[FP_TAINT_LEN] as number;
+  const podLim = fp[FP_POD_LIM] as number;
+  const cpuLim = fp[FP_CPU_LIM] as number;
+  const memLim = fp[FP_MEM_LIM] as number;
+  const doEph = fp[FP_EPH] !== 0;
+  const ephLim = fp[FP_EPH_LIM] as number;
+  const wFit = fp[FP_W_FIT] as number;
+  const wBal = fp[FP_W_BAL] as number;
+  const wTaint = fp[FP_W_TAINT] as number;
+  const wImg = fp[FP_W_IMG] as number;
+  const fStrategy = fp[FP_STRATEGY] as number;
+  const fw0 = fp[FP_FW0] as number;
+  const fCpu = fp[FP_FCPU] as number;
+  const fw1 = fp[FP_FW1] as number;
+  const fMem = fp[FP_FMEM] as number;
+  const fwsInv = fp[FP_FWS_INV] as number;
+  const bCpu = fp[FP_BCPU] as number;
+  const bMem = fp[FP_BMEM] as number;
+  const sTable = fp[FP_STABLE] as number;
+  const sLen = fp[FP_SLEN] as number;
+  const imgAny = fp[FP_IMG_ANY] !== 0;
+  const imgConst = fp[FP_IMG_CONST] as number;
   const ints = t.ints;
   const num = t.num;
   const order = t.order;
@@ -1028,10 +1172,10 @@ export function fusedBasic(
       (doUnsched && ints[ib + I_UNSCHED] !== 0) ||
       (doName && slot !== target) ||
       (set < taintLen && pi[taintTable + set] !== 0) ||
-      (num[nb + N_POD_COUNT] as number) + 1 > (num[nb + N_ALLOC_PODS] as number) + podLim ||
+      (num[nb + N_POD_COUNT] as number) + podLim > (num[nb + N_ALLOC_PODS] as number) ||
       cpuLim > ac - rc ||
       memLim > am - rm ||
-      (doEph && eph > (num[nb + N_ALLOC_EPH] as number) - (num[nb + N_REQ_EPH] as number))
+      (doEph && ephLim > (num[nb + N_ALLOC_EPH] as number) - (num[nb + N_REQ_EPH] as number))
     ) {
       out[pos] = fusedFailure(t, p, slot);
       continue;
@@ -1071,8 +1215,8 @@ export function fusedBasic(
         best = total;
         count = 0;
       }
+      // Beyond SEL_MAX_FINAL ties only the count is kept (replaySelect then finds the pick).
       if (count < SEL_MAX_FINAL) sel[fin + count] = j;
-      else over = 1;
       count++;
     }
     if (++feasible === need && !positional) {
@@ -1086,8 +1230,6 @@ export function fusedBasic(
   sel[sb + SEL_OVERFLOW] = over;
   sel[sb + SEL_BEST] = best;
   sel[sb + SEL_COUNT] = count;
-  scanStats.feasible = feasible;
-  scanStats.deferred = 0;
   return end;
 }
 

@@ -110,7 +110,7 @@ export const SEL_FEASIBLE = 0;
 export const SEL_MAX_TAINT = 1;
 /** Completed levels stored at SEL_LEVELS as (total, count) pairs. */
 export const SEL_NLEVELS = 2;
-/** 1 when the levels or the last level's positions did not fit: merge the full results. */
+/** 1 when the levels did not fit: merge the full results (ties beyond SEL_MAX_FINAL only lose their positions). */
 export const SEL_OVERFLOW = 3;
 /** The current (last) level: its total and how many nodes reached it. */
 export const SEL_BEST = 4;

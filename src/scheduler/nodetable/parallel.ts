@@ -251,13 +251,7 @@ export class ParallelEvaluator implements Evaluator {
       Atomics.notify(ctl, CTL_WAKE + w);
     }
     if (this.mainShare) local(from, Math.min(to, from + size));
-    // Spin briefly (the workers are usually about done), then sleep.
-    for (let k = 0; k < 20_000 && Atomics.load(ctl, CTL_DONE) < active; k++);
-    for (;;) {
-      const d = Atomics.load(ctl, CTL_DONE);
-      if (d >= active) break;
-      Atomics.wait(ctl, CTL_DONE, d);
-    }
+    awaitDone(ctl, active);
     this.parallelCalls++;
   }
 
@@ -361,7 +355,9 @@ export class ParallelEvaluator implements Evaluator {
     if (this.nsParallel === 0) return true;
     if (this.nsSerial === 0) return false;
     const best = this.nsParallel <= this.nsSerial;
-    return this.scans % PROBE === 0 ? !best : best;
+    // The first scans run while the JIT is still compiling the kernels on each thread: probe
+    // more often then, so an early unlucky measurement does not hold for long.
+    return this.scans % (this.scans < PROBE * PROBE ? PROBE / 4 : PROBE) === 0 ? !best : best;
   }
 
   /** Exponentially weighted time per position of the way just taken. */
@@ -382,6 +378,20 @@ export class ParallelEvaluator implements Evaluator {
 }
 
 function noLocal(): void {}
+
+/**
+ * Waits until `active` workers reported done: spins briefly (they are usually about done),
+ * then sleeps. A function of its own so that its loops never make V8 compile dispatch
+ * on-stack (see kernel.ts FUSED_CHUNK).
+ */
+function awaitDone(ctl: Int32Array, active: number): void {
+  for (let k = 0; k < 20_000; k++) if (Atomics.load(ctl, CTL_DONE) >= active) return;
+  for (;;) {
+    const d = Atomics.load(ctl, CTL_DONE);
+    if (d >= active) return;
+    Atomics.wait(ctl, CTL_DONE, d);
+  }
+}
 
 /** auto mode re-measures the way it did not choose once every PROBE fused scans. */
 const PROBE = 32;

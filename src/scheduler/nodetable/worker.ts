@@ -68,6 +68,15 @@ function build(l: WorkerLayout): Views {
   };
 }
 
+/** The wake word once it differs from `seen`, or `seen` after CTL_SPIN loads (a function of its own: see kernel.ts FUSED_CHUNK). */
+function spinFor(ctl: Int32Array, wake: number, seen: number): number {
+  for (let k = Atomics.load(ctl, CTL_SPIN); k > 0; k--) {
+    const seq = Atomics.load(ctl, wake);
+    if (seq !== seen) return seq;
+  }
+  return Atomics.load(ctl, wake);
+}
+
 export default function serve(task: Task): string {
   const ctl = new Int32Array(task.control);
   const wake = CTL_WAKE + task.index;
@@ -78,8 +87,7 @@ export default function serve(task: Task): string {
   for (;;) {
     // Spin a little first: the next scan usually follows within tens of µs, and a futex wake
     // costs ~8 µs on this kind of VM (js-perf.md §4).
-    let seq = Atomics.load(ctl, wake);
-    for (let k = Atomics.load(ctl, CTL_SPIN); seq === seen && k > 0; k--) seq = Atomics.load(ctl, wake);
+    const seq = spinFor(ctl, wake, seen);
     if (seq === seen) {
       Atomics.wait(ctl, wake, seen);
       continue;
