@@ -26,57 +26,99 @@ function cases(quick: boolean): Case[] {
 
 const fmt = (x: number) => Math.round(x).toLocaleString("en-US");
 
-function find(rows: BenchRow[], c: Case): BenchRow | undefined {
-  return rows.find((r) => r.case === c.kase && r.size === c.nodes && r.impl === `pct${c.pct}/w${c.workers}`);
+/**
+ * Full runs repeat every case in ROUNDS separate processes, interleaved (all cases, then all
+ * again), and judge on the median: the machine's own speed moves by up to 1.7x between
+ * processes (see calibrationMs in bench/scheduler.ts), far more than a code change under test.
+ */
+const ROUNDS = 3;
+
+const implOf = (c: Case) => `pct${c.pct}/w${c.workers}`;
+
+function roundsOf(rows: BenchRow[], c: Case): BenchRow[] {
+  return rows.filter((r) => r.case === c.kase && r.size === c.nodes && r.impl === implOf(c));
+}
+
+function median(xs: number[]): number {
+  const v = [...xs].sort((a, b) => a - b);
+  const m = v.length >> 1;
+  return v.length === 0
+    ? Number.NaN
+    : v.length % 2 === 1
+      ? (v[m] as number)
+      : ((v[m - 1] as number) + (v[m] as number)) / 2;
 }
 
 export const schedulerSuite: Suite = {
   name: "scheduler",
   script: "scheduler.js",
   cases: (quick) =>
-    cases(quick).map((c) => [
-      "--case",
-      c.kase,
-      "--nodes",
-      String(c.nodes),
-      "--pct",
-      String(c.pct),
-      "--workers",
-      String(c.workers),
-      "--time",
-      quick ? "600" : "3000",
-    ]),
+    Array.from({ length: quick ? 1 : ROUNDS }, (_, round) =>
+      cases(quick).map((c) => [
+        "--case",
+        c.kase,
+        "--nodes",
+        String(c.nodes),
+        "--pct",
+        String(c.pct),
+        "--workers",
+        String(c.workers),
+        "--time",
+        quick ? "600" : "3000",
+        "--round",
+        String(round),
+      ]),
+    ).flat(),
   report: (rows) => {
-    const lines = [`${"case".padEnd(34)}${"pods/s".padStart(10)}${"±%".padStart(7)}  fingerprint       load`];
+    const rounds = new Set(rows.map((r) => r.extra?.round ?? 0)).size;
+    const lines = [
+      `pods/s, median of ${rounds} process(es) per case; calibration = ms of a fixed loop in that process (lower = faster machine at the time)`,
+      `${"case".padEnd(34)}${"median".padStart(9)}${"min".padStart(9)}${"max".padStart(9)}  fingerprint       load  calibration`,
+    ];
+    const seen = new Set<string>();
+    const med = new Map<string, number>();
     for (const r of rows) {
-      const label = `${r.case} n=${r.size} ${r.impl.replace("/", " ")}`;
+      const c: Case = { kase: r.case, nodes: r.size, pct: Number(r.extra?.pct), workers: Number(r.extra?.workers) };
+      const key = `${c.kase}/${c.nodes}/${implOf(c)}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const rs = roundsOf(rows, c);
+      const v = rs.map((x) => x.opsPerSec);
+      const prints = [...new Set(rs.map((x) => String(x.extra?.fingerprint ?? "")))];
+      med.set(key, median(v));
+      const label = `${c.kase} n=${c.nodes} ${implOf(c).replace("/", " ")}`;
       lines.push(
-        `${label.padEnd(34)}${fmt(r.opsPerSec).padStart(10)}${r.rmePercent.toFixed(1).padStart(7)}  ${r.extra?.fingerprint ?? ""}  ${r.extra?.loadavg1m ?? ""}`,
+        `${label.padEnd(34)}${fmt(median(v)).padStart(9)}${fmt(Math.min(...v)).padStart(9)}${fmt(Math.max(...v)).padStart(9)}  ${prints.length === 1 ? prints[0] : `DIFFER: ${prints.join(",")}`}  ${rs.map((x) => x.extra?.loadavg1m ?? "").join("/")}  ${rs.map((x) => x.extra?.calibrationMs ?? "").join("/")}`,
       );
     }
+    const get = (c: Case) => med.get(`${c.kase}/${c.nodes}/${implOf(c)}`);
     const target = (what: string, got: number | undefined, want: number) =>
       lines.push(
-        `target ${what} >= ${fmt(want)} pods/s: ${got === undefined ? "n/a" : fmt(got)} (${got !== undefined && got >= want ? "met" : "MISSED"})`,
+        `target ${what} >= ${fmt(want)} pods/s: median ${got === undefined ? "n/a" : fmt(got)} (${got !== undefined && got >= want ? "met" : "MISSED"})`,
       );
-    target(
-      "basic, adaptive, 5,000 nodes, 1 thread",
-      find(rows, { kase: "basic", nodes: 5000, pct: 0, workers: 0 })?.opsPerSec,
-      20000,
-    );
+    target("basic, adaptive, 5,000 nodes, 1 thread", get({ kase: "basic", nodes: 5000, pct: 0, workers: 0 }), 20000);
     target(
       "basic, percentageOfNodesToScore 100, 5,000 nodes",
-      find(rows, { kase: "basic", nodes: 5000, pct: 100, workers: 0 })?.opsPerSec,
+      get({ kase: "basic", nodes: 5000, pct: 100, workers: 0 }),
       5000,
     );
     for (const n of [20000, 100000]) {
-      const a = find(rows, { kase: "basic", nodes: n, pct: 100, workers: 0 });
-      const b = find(rows, { kase: "basic", nodes: n, pct: 100, workers: 2 });
-      if (a === undefined || b === undefined) continue;
-      const speedup = b.opsPerSec / a.opsPerSec;
-      const same = a.extra?.fingerprint === b.extra?.fingerprint;
+      const a = roundsOf(rows, { kase: "basic", nodes: n, pct: 100, workers: 0 });
+      const b = roundsOf(rows, { kase: "basic", nodes: n, pct: 100, workers: 2 });
+      if (a.length === 0 || b.length === 0) continue;
+      // Each round's 0- and 2-worker processes ran back to back: compare within a round.
+      const ratios = a.flatMap((x) => {
+        const y = b.find((z) => z.extra?.round === x.extra?.round);
+        return y === undefined ? [] : [y.opsPerSec / x.opsPerSec];
+      });
+      const speedup = median(ratios);
+      const same = new Set([...a, ...b].map((x) => x.extra?.fingerprint)).size === 1;
       lines.push(
-        `full scan ${fmt(n)} nodes: 2 workers (evaluator mode "always") vs 0 = ${speedup.toFixed(2)}x (target >= 1.40x: ${speedup >= 1.4 ? "met" : "MISSED"}); decisions ${same ? "identical" : "DIFFER"} (fingerprint ${a.extra?.fingerprint} / ${b.extra?.fingerprint})`,
+        `full scan ${fmt(n)} nodes: 2 workers (evaluator mode "always") vs 0 = ${speedup.toFixed(2)}x median of rounds [${ratios.map((r) => r.toFixed(2)).join(", ")}] (target >= 1.40x: ${speedup >= 1.4 ? "met" : "MISSED"}); decisions ${same ? "identical" : "DIFFER"} (fingerprint ${a[0]?.extra?.fingerprint})`,
       );
+    }
+    if (rounds === 1) {
+      lines.push("(one short process per case: a smoke test; the targets are judged on the full run's medians)");
     }
     return lines;
   },

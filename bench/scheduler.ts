@@ -175,12 +175,35 @@ export async function setup(kase: string, nodes: number, pct: number, workers: n
   };
 }
 
+/**
+ * Milliseconds a fixed arithmetic loop takes in this process: the machine's own speed at the
+ * time of the case. On the shared project VM it moves by up to 1.7x between processes with no
+ * change of code, which is most of the spread between rounds of one case.
+ */
+function calibrationMs(): number {
+  const a = new Float64Array(1 << 14);
+  for (let i = 0; i < a.length; i++) a[i] = i * 1.5 + 1;
+  const pass = () => {
+    let s = 0;
+    for (let r = 0; r < 50; r++)
+      for (let i = 0; i < a.length; i++) s += (a[i] as number) / ((a[(i * 7) & 16383] as number) + 1);
+    return s;
+  };
+  let sink = pass();
+  const t0 = process.hrtime.bigint();
+  for (let k = 0; k < 20; k++) sink += pass();
+  if (!(sink > 0)) throw new Error("unreachable");
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
 async function main(): Promise<void> {
   const kase = argValue("case", "basic");
   const nodes = Number(argValue("nodes", "5000"));
   const pct = Number(argValue("pct", "0"));
   const workers = Number(argValue("workers", "0"));
   const timeMs = Number(argValue("time", "2000"));
+  const round = Number(argValue("round", "0"));
+  const calibration = calibrationMs();
   const s = await setup(kase, nodes, pct, workers);
   const batch = batchFor(nodes, pct);
   // Warm up (JIT, and towards steady utilisation): 30 batches or 0.5 s, whichever comes first.
@@ -216,6 +239,8 @@ async function main(): Promise<void> {
       scheduledInRun: s.scheduled() - before,
       // Other processes share the machine; the 1-minute load average says how much.
       loadavg1m: Number((loadavg()[0] ?? 0).toFixed(2)),
+      round,
+      calibrationMs: Number(calibration.toFixed(1)),
     },
   };
   process.stdout.write(`${JSON.stringify(row)}\n`);
