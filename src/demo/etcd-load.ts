@@ -91,17 +91,43 @@ export class EtcdLoad extends Actor {
   }
 
   private openWatches(client: number): void {
-    for (const prefix of ["/registry/pods/", "/registry/leases/"]) {
-      const stream = this.etcd.openWatchStream(
-        client,
-        (r) => this.onWatch(client, r),
-        () => {
-          // A broken stream is re-established, as the apiserver's reflector does.
-          if (this.sim.now < this.stopAt) this.after(1_000_000, () => this.openWatches(client), undefined);
-        },
-      );
-      stream?.watch({ key: prefix, rangeEnd: prefixEnd(prefix), prevKv: true });
-    }
+    for (const prefix of ["/registry/pods/", "/registry/leases/"]) this.openWatch(client, prefix, 0);
+  }
+
+  /**
+   * One watch on `prefix` from `fromRev` (0 = now). A broken stream re-establishes only its own
+   * watch, one second later, from the revision after the last one it saw, as the apiserver's
+   * reflector resumes from its last resourceVersion; a start below the compaction point makes
+   * etcd cancel the watch, and the reflector then starts again from the present (a relist).
+   */
+  private openWatch(client: number, prefix: string, fromRev: number): void {
+    let last = fromRev > 0 ? fromRev - 1 : 0;
+    let ended = false;
+    const retry = (from: number) => {
+      if (ended) return; // each stream is replaced at most once
+      ended = true;
+      if (this.sim.now < this.stopAt) this.after(1_000_000, () => this.openWatch(client, prefix, from), undefined);
+    };
+    const stream = this.etcd.openWatchStream(
+      client,
+      (r) => {
+        if (r.canceled === true) {
+          stream.close();
+          retry(0);
+          return;
+        }
+        const lastEvent = r.events[r.events.length - 1];
+        if (lastEvent !== undefined) last = lastEvent.kv.modRevision;
+        this.onWatch(client, r);
+      },
+      () => retry(last > 0 ? last + 1 : 0),
+    );
+    stream.watch({
+      key: prefix,
+      rangeEnd: prefixEnd(prefix),
+      prevKv: true,
+      ...(fromRev > 0 ? { startRevision: fromRev } : {}),
+    });
   }
 
   private onWatch(client: number, r: WatchResponse): void {
