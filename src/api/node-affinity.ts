@@ -33,7 +33,8 @@ import type {
 } from "./types/core.js";
 import { notSupported } from "./validation.js";
 
-const NODE_OPS: Record<string, LabelOperator> = {
+/** Node selector operators (core/v1 NodeSelectorOperator) as label-requirement operators. */
+export const NODE_OPS: Readonly<Record<string, LabelOperator>> = {
   In: "in",
   NotIn: "notin",
   Exists: "exists",

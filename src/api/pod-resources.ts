@@ -121,6 +121,15 @@ function slotOf(name: string): number {
   }
 }
 
+/** Puts `v` in the field of `out` that resource slot `slot` (named `name`) maps to. */
+function store(out: ResourceRecord, slot: number, name: string, v: number): void {
+  if (slot === CPU) out.milliCPU = v;
+  else if (slot === MEMORY) out.memory = v;
+  else if (slot === EPHEMERAL) out.ephemeralStorage = v;
+  else if (slot === PODS) out.pods = v;
+  else out.scalar.set(name, v);
+}
+
 /** A request value: a quantity string, or a bare number as YAML/JSON may carry it. */
 function quantityOf(v: unknown, name: string): Quantity {
   if (typeof v === "string") return parseQuantity(v, name);
@@ -262,11 +271,7 @@ export function resourceListToRecord(list: ResourceList | undefined, out: Resour
     const q = quantityOf(list[name], name);
     const v = slot === CPU ? q.milli : q.units;
     if (Number.isNaN(v)) throw new RangeError(`${name} quantity ${String(list[name])} exceeds 2^53`);
-    if (slot === CPU) out.milliCPU = v;
-    else if (slot === MEMORY) out.memory = v;
-    else if (slot === EPHEMERAL) out.ephemeralStorage = v;
-    else if (slot === PODS) out.pods = v;
-    else out.scalar.set(name, v);
+    store(out, slot, name, v);
   }
   return out;
 }
@@ -337,12 +342,7 @@ function exactPodRequests(pod: Pod, out: ResourceRecord, nonZero: boolean): Reso
     if (big > BigInt(Number.MAX_SAFE_INTEGER) || big < -BigInt(Number.MAX_SAFE_INTEGER)) {
       throw new RangeError(`pod ${pod.metadata.name ?? ""}: total ${name} request exceeds 2^53`);
     }
-    const v = Number(big);
-    if (slot === CPU) out.milliCPU = v;
-    else if (slot === MEMORY) out.memory = v;
-    else if (slot === EPHEMERAL) out.ephemeralStorage = v;
-    else if (slot === PODS) out.pods = v;
-    else out.scalar.set(name, v);
+    store(out, slot, name, Number(big));
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { type Distribution, parseDistribution, type ValueKind } from "../engine/distributions.js";
 import { Described, InputError } from "../engine/errors.js";
+import { StrictMap } from "../engine/strict-map.js";
 import { parseDuration } from "../engine/time.js";
 
 /**
@@ -7,24 +8,7 @@ import { parseDuration } from "../engine/time.js";
  * errors say exactly where (`spec.stations[1].workers`). `done()` rejects fields nobody read,
  * which turns typos into errors instead of silently ignored settings.
  */
-export class Fields {
-  readonly path: string;
-  private readonly map: Record<string, unknown>;
-  private readonly seen = new Set<string>();
-
-  constructor(value: unknown, path: string) {
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      throw new InputError(path, "a map", value);
-    }
-    this.map = value as Record<string, unknown>;
-    this.path = path;
-  }
-
-  /** Path of a field of this map. */
-  at(key: string): string {
-    return this.path === "" ? key : `${this.path}.${key}`;
-  }
-
+export class Fields extends StrictMap {
   has(key: string): boolean {
     return this.map[key] !== undefined;
   }
@@ -140,16 +124,6 @@ export class Fields {
       this.fail(key, min > 0 ? `a list of at least ${min}` : "a list", v);
     }
     return v.map((value, i) => ({ value, path: `${this.at(key)}[${i}]` }));
-  }
-
-  /** Rejects fields that were never read. */
-  done(): void {
-    const unknown = Object.keys(this.map).filter((k) => !this.seen.has(k));
-    if (unknown.length > 0) {
-      const k = unknown[0] as string;
-      const known = [...this.seen].sort().join(", ");
-      throw new InputError(this.at(k), `a known field (${known})`, new Described(`unknown field "${k}"`));
-    }
   }
 }
 

@@ -1,24 +1,9 @@
 /** A strict reader for one map of a parsed document: every field has a path; unknown fields are errors. */
-import { Described, InputError } from "../../engine/errors.js";
+import { InputError } from "../../engine/errors.js";
+import { StrictMap } from "../../engine/strict-map.js";
 
-export class MapReader {
-  readonly path: string;
-  private readonly map: Record<string, unknown>;
-  private readonly seen = new Set<string>();
-
-  constructor(value: unknown, path: string) {
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      throw new InputError(path, "a map", value);
-    }
-    this.map = value as Record<string, unknown>;
-    this.path = path;
-  }
-
-  /** Path of a field of this map. */
-  at(key: string): string {
-    return this.path === "" ? key : `${this.path}.${key}`;
-  }
-
+/** StrictMap with KubeSchedulerConfiguration's rules: null is an absent field, as in Go's decoder. */
+export class MapReader extends StrictMap {
   has(key: string): boolean {
     return this.map[key] !== undefined && this.map[key] !== null;
   }
@@ -95,15 +80,5 @@ export class MapReader {
       if (typeof value !== "string") throw new InputError(path, "a string", value);
       return value;
     });
-  }
-
-  /** Rejects fields nobody read (upstream decodes strictly: `unknown field`). */
-  done(): void {
-    for (const k of Object.keys(this.map)) {
-      if (!this.seen.has(k)) {
-        const known = [...this.seen].sort().join(", ");
-        throw new InputError(this.at(k), `a known field (${known})`, new Described(`unknown field "${k}"`));
-      }
-    }
   }
 }

@@ -905,11 +905,7 @@ function fusedFailure(t: TableView, p: ProgramView, slot: number): number {
   const n = pi[P_NFILTER] as number;
   for (let k = 0; k < n; k++) {
     const c = pi[P_FILTER + k] as number;
-    let r = 0;
-    if (c === C_NODE_UNSCHEDULABLE) r = nodeUnschedulableFilter(t, p, slot);
-    else if (c === C_NODE_NAME) r = nodeNameFilter(t, p, slot);
-    else if (c === C_TAINT_TOLERATION) r = taintFilter(t, p, slot);
-    else if (c === C_FIT) r = fitFilter(t, p, slot);
+    const r = runFilter(c, t, p, slot);
     if (r !== 0) return (c << CODE_SHIFT) | r;
   }
   return 0;

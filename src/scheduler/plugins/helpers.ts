@@ -2,21 +2,13 @@
  * Shared plugin helpers: compiling node selectors into program sections (truth tables over
  * interned label values), DefaultNormalizeScore, and the reason strings upstream prints.
  */
-import { LabelMatcher, type LabelOperator, validateRequirement } from "../../api/labels.js";
+import { LabelMatcher, validateRequirement } from "../../api/labels.js";
+import { NODE_OPS } from "../../api/node-affinity.js";
 import type { NodeSelectorRequirement, NodeSelectorTerm, PreferredSchedulingTerm } from "../../api/types/core.js";
 import type { CycleContext } from "../framework/types.js";
 import { goDiv } from "../nodetable/gomath.js";
 import { RK_FALSE, RK_NAME_EQ, RK_NAME_NE, RK_TABLE, RK_TRUE } from "../nodetable/layout.js";
 import type { Program } from "../nodetable/program.js";
-
-const NODE_OPS: Record<string, LabelOperator> = {
-  In: "in",
-  NotIn: "notin",
-  Exists: "exists",
-  DoesNotExist: "!",
-  Gt: "gt",
-  Lt: "lt",
-};
 
 type Req = [number, number, number];
 
