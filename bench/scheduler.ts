@@ -98,7 +98,13 @@ interface Setup {
   scheduled: () => number;
 }
 
-export async function setup(kase: string, nodes: number, pct: number, workers: number): Promise<Setup> {
+export async function setup(
+  kase: string,
+  nodes: number,
+  pct: number,
+  workers: number,
+  kernel: "wasm" | "js" = "wasm",
+): Promise<Setup> {
   const BATCH = batchFor(nodes, pct);
   const sim = new Simulation({ seed: 1 });
   const rng = new Rng(1, "bench/scheduler");
@@ -118,7 +124,7 @@ export async function setup(kase: string, nodes: number, pct: number, workers: n
     apiVersion: "kubescheduler.config.k8s.io/v1",
     kind: "KubeSchedulerConfiguration",
     percentageOfNodesToScore: pct,
-    kubesim: { evaluatorThreads: workers },
+    kubesim: { evaluatorThreads: workers, fusedKernel: kernel },
   });
   // Worker rows measure the parallel path itself (mode "always"): "auto" would keep a scan on
   // the main thread whenever its timing says the hand-off does not pay, which hides the
@@ -203,8 +209,10 @@ async function main(): Promise<void> {
   const workers = Number(argValue("workers", "0"));
   const timeMs = Number(argValue("time", "2000"));
   const round = Number(argValue("round", "0"));
+  const kernel = argValue("kernel", "wasm");
+  if (kernel !== "wasm" && kernel !== "js") throw new Error(`--kernel: expected wasm or js, found ${kernel}`);
   const calibration = calibrationMs();
-  const s = await setup(kase, nodes, pct, workers);
+  const s = await setup(kase, nodes, pct, workers, kernel);
   const batch = batchFor(nodes, pct);
   // Warm up (JIT, and towards steady utilisation): 30 batches or 0.5 s, whichever comes first.
   const t0 = process.hrtime.bigint();
@@ -235,6 +243,7 @@ async function main(): Promise<void> {
       fingerprint: s.fingerprint(),
       workers,
       evaluatorMode: workers > 0 ? "always" : "serial",
+      kernel,
       pct,
       scheduledInRun: s.scheduled() - before,
       // Other processes share the machine; the 1-minute load average says how much.

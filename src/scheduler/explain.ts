@@ -123,7 +123,11 @@ export function explain(
   const env: CycleEnv = {
     cache,
     prog: new Program(),
-    buffers: new ScanBuffers(cluster.nodes.length),
+    buffers: new ScanBuffers(
+      cluster.nodes.length,
+      8,
+      config.kubesim.fusedKernel === "wasm" ? cache.table.arena : undefined,
+    ),
     evaluator: new SerialEvaluator(),
     hostRng: sim.rng("kube-scheduler/selectHost"),
     preemptionRng: sim.rng("kube-scheduler/preemption"),

@@ -97,7 +97,11 @@ export class Scheduler extends Actor {
     this.env = {
       cache: this.cache,
       prog: new Program(),
-      buffers: new ScanBuffers(options.initialNodes ?? 64),
+      buffers: new ScanBuffers(
+        options.initialNodes ?? 64,
+        8,
+        this.config.kubesim.fusedKernel === "wasm" ? this.cache.table.arena : undefined,
+      ),
       evaluator: options.evaluator ?? new SerialEvaluator(),
       hostRng: this.rng("selectHost"),
       preemptionRng: this.rng("preemption"),

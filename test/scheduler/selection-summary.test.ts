@@ -10,6 +10,7 @@ import { defaultSchedulerConfig, readSchedulerConfig } from "../../src/scheduler
 import { type CycleEnv, Framework, replaySelect } from "../../src/scheduler/framework/framework.js";
 import { ScanBuffers } from "../../src/scheduler/nodetable/buffers.js";
 import { type Evaluator, SerialEvaluator } from "../../src/scheduler/nodetable/evaluator.js";
+import { scanStats } from "../../src/scheduler/nodetable/kernel.js";
 import {
   SEL_BEST,
   SEL_COUNT,
@@ -23,12 +24,15 @@ import { ParallelEvaluator } from "../../src/scheduler/nodetable/parallel.js";
 import { Program } from "../../src/scheduler/nodetable/program.js";
 import { makeNode, makePod } from "./fixtures.js";
 
-function envFor(cache: SchedulerCache, evaluator: Evaluator, pct: number): CycleEnv {
+/** Kernels of the fused pass: "wasm" when the scan buffers share the table's arena. */
+type Kernel = "wasm" | "js";
+
+function envFor(cache: SchedulerCache, evaluator: Evaluator, pct: number, kernel: Kernel = "js"): CycleEnv {
   const sim = new Simulation({ seed: 7 });
   return {
     cache,
     prog: new Program(),
-    buffers: new ScanBuffers(16),
+    buffers: new ScanBuffers(16, 8, kernel === "wasm" ? cache.table.arena : undefined),
     evaluator,
     hostRng: sim.rng("kube-scheduler/selectHost"),
     preemptionRng: sim.rng("kube-scheduler/preemption"),
@@ -69,7 +73,7 @@ afterAll(async () => {
   for (const e of evaluators) await e.close();
 });
 
-async function compare(cache: SchedulerCache, pct: number, threads: number): Promise<void> {
+async function compare(cache: SchedulerCache, pct: number, threads: number, kernel: Kernel): Promise<void> {
   const fw = new Framework(defaultSchedulerConfig().profiles[0] as never, cache);
   let evaluator: Evaluator = new SerialEvaluator();
   if (threads > 0) {
@@ -77,7 +81,8 @@ async function compare(cache: SchedulerCache, pct: number, threads: number): Pro
     evaluators.push(ev);
     evaluator = ev;
   }
-  const fast = envFor(cache, evaluator, pct);
+  const fast = envFor(cache, evaluator, pct, kernel);
+  const passes = scanStats.wasmPasses;
   const general = envFor(cache, new SerialEvaluator(), pct);
   const rng = new Rng(5, "test/pods");
   for (let k = 0; k < 150; k++) {
@@ -91,35 +96,40 @@ async function compare(cache: SchedulerCache, pct: number, threads: number): Pro
     // The same number of draws was taken from the stream.
     expect(fast.hostRng.int(1 << 30)).toBe(general.hostRng.int(1 << 30));
   }
+  // The WebAssembly pass really ran (and the JavaScript one when asked for).
+  if (kernel === "wasm") expect(scanStats.wasmPasses).toBeGreaterThan(passes);
+  else expect(scanStats.wasmPasses).toBe(passes);
 }
 
-describe("selection summary", () => {
+describe.each(["js", "wasm"] as const)("selection summary (%s fused pass)", (kernel) => {
   for (const pct of [0, 100]) {
     it(`matches the general path (percentageOfNodesToScore ${pct})`, async () => {
-      await compare(cluster(400, {}), pct, 0);
+      await compare(cluster(400, {}), pct, 0, kernel);
     });
   }
 
   it("falls back to the general walk when PreferNoSchedule taints make TaintToleration vary", async () => {
-    await compare(cluster(400, { soft: true }), 100, 0);
+    await compare(cluster(400, { soft: true }), 100, 0, kernel);
   });
 
   it("finds the pick when more nodes tie than the summary keeps positions of (1,500 identical nodes)", async () => {
-    await compare(cluster(1500, { identical: true }), 100, 0);
-    await compare(cluster(1500, { identical: true }), 0, 0);
+    await compare(cluster(1500, { identical: true }), 100, 0, kernel);
+    await compare(cluster(1500, { identical: true }), 0, 0, kernel);
   });
 
   it("finds the pick among more ties than kept, sharded over the main thread and 1 or 2 workers", async () => {
-    for (const threads of [1, 2]) await compare(cluster(3000, { identical: true }), 100, threads);
+    for (const threads of [1, 2]) await compare(cluster(3000, { identical: true }), 100, threads, kernel);
   }, 60_000);
 
   it("matches with the pass sharded over the main thread and 1, 2 or 3 workers", async () => {
     for (const threads of [1, 2, 3]) {
-      await compare(cluster(600, {}), 100, threads);
-      await compare(cluster(300, { soft: true }), 100, threads);
+      await compare(cluster(600, {}), 100, threads, kernel);
+      await compare(cluster(300, { soft: true }), 100, threads, kernel);
     }
   }, 60_000);
+});
 
+describe("selection summary", () => {
   it("replays reservoir sampling across shards with the same draws as one walk", () => {
     const rng = new Rng(9, "test/totals");
     for (let round = 0; round < 200; round++) {

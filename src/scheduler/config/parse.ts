@@ -173,7 +173,9 @@ function readClientConnection(r: MapReader | undefined): { qps: number; burst: n
 }
 
 function readKubesim(r: MapReader | undefined): KubesimOptions {
-  if (r === undefined) return { evaluatorThreads: "auto", parallelThresholdNodes: 6000, costModel: buildCostModel() };
+  if (r === undefined) {
+    return { evaluatorThreads: "auto", parallelThresholdNodes: 6000, fusedKernel: "wasm", costModel: buildCostModel() };
+  }
   const t = r.raw("evaluatorThreads");
   let evaluatorThreads: "auto" | number = "auto";
   if (t !== undefined) {
@@ -183,6 +185,12 @@ function readKubesim(r: MapReader | undefined): KubesimOptions {
   }
   const parallelThresholdNodes = r.int("parallelThresholdNodes", 6000);
   if (parallelThresholdNodes < 1) r.fail("parallelThresholdNodes", "an integer >= 1", parallelThresholdNodes);
+  const k = r.raw("fusedKernel");
+  let fusedKernel: "wasm" | "js" = "wasm";
+  if (k !== undefined) {
+    if (k === "wasm" || k === "js") fusedKernel = k;
+    else r.fail("fusedKernel", '"wasm" or "js"', k);
+  }
   const cm = r.optionalMap("costModel");
   let overrides: Record<string, unknown> = {};
   if (cm !== undefined) {
@@ -190,7 +198,7 @@ function readKubesim(r: MapReader | undefined): KubesimOptions {
   }
   const costModel = buildCostModel(overrides, r.at("costModel"));
   r.done();
-  return { evaluatorThreads, parallelThresholdNodes, costModel };
+  return { evaluatorThreads, parallelThresholdNodes, fusedKernel, costModel };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -108,6 +108,11 @@ export interface KubesimOptions {
   evaluatorThreads: "auto" | number;
   /** Node evaluations in one scan below which the main thread works alone. */
   parallelThresholdNodes: number;
+  /**
+   * The fused filter/score pass's implementation: "wasm" (WebAssembly, the default) or "js".
+   * Both give identical results; "js" is there to compare them.
+   */
+  fusedKernel: "wasm" | "js";
   /** The cost model with overrides applied. */
   costModel: CostModel;
 }

@@ -1,6 +1,11 @@
+import type { KernelArena } from "./arena.js";
 import { SEL_REGION } from "./layout.js";
 
-/** Per-scan scratch buffers in SharedArrayBuffers (workers write their shard's results here). */
+/**
+ * Per-scan scratch buffers, shared with the workers (they write their shard's results here).
+ * Given the node table's arena they live in it, so the fused WebAssembly pass writes them in
+ * place; otherwise they are plain SharedArrayBuffers and the JavaScript pass runs.
+ */
 export class ScanBuffers {
   /** Packed filter result per scan position. */
   filterOut: Int32Array;
@@ -13,31 +18,43 @@ export class ScanBuffers {
   stride: number;
   /** Selection summaries of fused passes: SEL_REGION doubles per shard (layout.ts SEL_*). */
   sel: Float64Array;
+  version: number;
+  private totalsArr: Float64Array;
 
-  constructor(nodes = 64, plugins = 8) {
+  constructor(
+    nodes = 64,
+    plugins = 8,
+    readonly arena?: KernelArena,
+  ) {
     const n = Math.max(16, nodes);
-    this.filterOut = new Int32Array(new SharedArrayBuffer(n * 4));
-    this.scanList = new Int32Array(new SharedArrayBuffer(n * 4));
-    this.feasible = new Int32Array(new SharedArrayBuffer(n * 4));
+    this.filterOut = this.i32(n);
+    this.scanList = this.i32(n);
+    this.feasible = this.i32(n);
     this.stride = n;
-    this.scores = new Float64Array(new SharedArrayBuffer(n * plugins * 8));
-    this.sel = new Float64Array(new SharedArrayBuffer(SEL_REGION * 8));
+    this.scores = this.f64(n * plugins);
+    this.sel = this.f64(SEL_REGION);
+    this.totalsArr = this.f64(n);
     this.version = 0;
+  }
+
+  private i32(n: number): Int32Array {
+    return this.arena === undefined ? new Int32Array(new SharedArrayBuffer(n * 4)) : this.arena.i32(n);
+  }
+
+  private f64(n: number): Float64Array {
+    return this.arena === undefined ? new Float64Array(new SharedArrayBuffer(n * 8)) : this.arena.f64(n);
   }
 
   /** Makes room for `regions` selection summaries (reallocating bumps `version`). */
   ensureSel(regions: number): void {
     if (regions * SEL_REGION <= this.sel.length) return;
-    this.sel = new Float64Array(new SharedArrayBuffer(regions * SEL_REGION * 8));
+    this.sel = this.f64(regions * SEL_REGION);
     this.version++;
   }
 
-  version: number;
-  private totalsArr = new Float64Array(64);
-
   /** Scratch for weighted totals (main thread only). */
   totals(n: number): Float64Array {
-    if (this.totalsArr.length < n) this.totalsArr = new Float64Array(Math.max(n, this.totalsArr.length * 2));
+    if (this.totalsArr.length < n) this.totalsArr = this.f64(Math.max(n, this.totalsArr.length * 2));
     return this.totalsArr;
   }
 
@@ -45,14 +62,14 @@ export class ScanBuffers {
   ensure(nodes: number, plugins: number): void {
     if (nodes > this.filterOut.length) {
       const n = Math.max(nodes, this.filterOut.length * 2);
-      this.filterOut = new Int32Array(new SharedArrayBuffer(n * 4));
-      this.scanList = new Int32Array(new SharedArrayBuffer(n * 4));
-      this.feasible = new Int32Array(new SharedArrayBuffer(n * 4));
+      this.filterOut = this.i32(n);
+      this.scanList = this.i32(n);
+      this.feasible = this.i32(n);
       this.stride = n;
-      this.scores = new Float64Array(new SharedArrayBuffer(n * Math.max(plugins, 8) * 8));
+      this.scores = this.f64(n * Math.max(plugins, 8));
       this.version++;
     } else if (plugins * this.stride > this.scores.length) {
-      this.scores = new Float64Array(new SharedArrayBuffer(this.stride * plugins * 8));
+      this.scores = this.f64(this.stride * plugins);
       this.version++;
     }
   }

@@ -152,6 +152,7 @@ export const KERNEL_CONSTANTS: Readonly<Record<string, number>> = Object.freeze(
 });
 
 import type { ProgramView, TableView } from "./views.js";
+import { fusedFor } from "./wasm-kernel.js";
 
 const U = ST_UNSCHEDULABLE << STATUS_SHIFT;
 const UAU = ST_UNRESOLVABLE << STATUS_SHIFT;
@@ -359,9 +360,10 @@ export function filterNode(t: TableView, p: ProgramView, slot: number): number {
  */
 /**
  * Counters of the last filterRange call that collected feasible slots: how many it appended
- * and how many nodes came back DEFERRED (then the caller must merge in order itself).
+ * and how many nodes came back DEFERRED (then the caller must merge in order itself); and how
+ * many fused passes ran as WebAssembly on this thread so far (tests check the path is taken).
  */
-export const scanStats = { feasible: 0, deferred: 0 };
+export const scanStats = { feasible: 0, deferred: 0, wasmPasses: 0 };
 
 export function filterRange(
   t: TableView,
@@ -1063,6 +1065,64 @@ export function fusedBasic(
   const fp = fusedParams(p, weights);
   const limited = need > 0 && !positional;
   const f0 = sel[sb + SEL_FEASIBLE] as number;
+  const arena = t.arena;
+  if (
+    arena !== undefined &&
+    fp[FP_IMG_ANY] === 0 &&
+    arena.owns(out) &&
+    arena.owns(feas) &&
+    arena.owns(totals) &&
+    arena.owns(taintRaw) &&
+    arena.owns(sel)
+  ) {
+    // The same pass in WebAssembly over the arena (fused.wat); ImageLocality with images
+    // present stays here (its per-node image sums are not in the arena).
+    const k = fusedFor(arena);
+    k.params.set(fp);
+    const pi = p.pi;
+    k.setTaint(
+      pi,
+      fp[FP_TAINT_TABLE] as number,
+      fp[FP_TAINT_LEN] as number,
+      fp[FP_STABLE] as number,
+      fp[FP_SLEN] as number,
+    );
+    k.ensureFails(to - from);
+    const end = k.scan(
+      t.num.byteOffset,
+      t.ints.byteOffset,
+      t.order.byteOffset,
+      out.byteOffset,
+      feas.byteOffset,
+      totals.byteOffset,
+      taintRaw.byteOffset,
+      sel.byteOffset + sb * 8,
+      k.taintF.byteOffset,
+      k.taintS.byteOffset,
+      k.failList.byteOffset,
+      k.params.byteOffset,
+      start,
+      len,
+      from,
+      to,
+      limited ? need : 0,
+      feasAt,
+      positional ? 1 : 0,
+    );
+    const fails = k.fails;
+    const list = k.failList;
+    const order = t.order;
+    for (let f = 0; f < fails; f++) {
+      const pos = list[f] as number;
+      let i = start + pos;
+      if (i >= len) i -= len;
+      out[pos] = fusedFailure(t, p, order[i] as number);
+    }
+    scanStats.feasible = (sel[sb + SEL_FEASIBLE] as number) - f0;
+    scanStats.deferred = 0;
+    scanStats.wasmPasses++;
+    return end;
+  }
   let found = 0;
   let pos = from;
   while (pos < to) {

@@ -27,6 +27,7 @@ import type { Evaluator } from "./evaluator.js";
 import { filterRange, fusedBasic, scanStats, scoreRange, selReset } from "./kernel.js";
 import type { Program } from "./program.js";
 import {
+  type ArrayRef,
   CMD_EXIT,
   CMD_FILTER,
   CMD_FUSED,
@@ -211,16 +212,17 @@ export class ParallelEvaluator implements Evaluator {
     this.sentSel = buf.sel;
     this.sentStride = buf.stride;
     this.version++;
+    const inArena = buf.arena !== undefined && buf.arena === t.arena;
     const layout: WorkerLayout = {
       version: this.version,
       table: tb,
       prog: pb,
       scan: {
-        filterOut: buf.filterOut.buffer as SharedArrayBuffer,
-        scanList: buf.scanList.buffer as SharedArrayBuffer,
-        feasible: buf.feasible.buffer as SharedArrayBuffer,
-        scores: buf.scores.buffer as SharedArrayBuffer,
-        sel: buf.sel.buffer as SharedArrayBuffer,
+        filterOut: refOf(buf.filterOut, inArena),
+        scanList: refOf(buf.scanList, inArena),
+        feasible: refOf(buf.feasible, inArena),
+        scores: refOf(buf.scores, inArena),
+        sel: refOf(buf.sel, inArena),
         stride: buf.stride,
       },
     };
@@ -413,4 +415,9 @@ export async function createEvaluator(opts: {
     return ParallelEvaluator.create({ threads: cores - 1, mode: "auto", thresholdNodes: opts.parallelThresholdNodes });
   }
   return ParallelEvaluator.create({ threads: opts.evaluatorThreads, mode: "always" });
+}
+
+/** How a worker finds a typed array (see protocol.ts ArrayRef). */
+function refOf(a: Int32Array | Float64Array, inArena: boolean): ArrayRef {
+  return { buffer: a.buffer as SharedArrayBuffer, at: a.byteOffset, length: a.length, inArena };
 }

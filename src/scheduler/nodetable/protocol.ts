@@ -1,3 +1,5 @@
+import type { TableBuffers } from "./views.js";
+
 /** The control block shared by the main thread and the scan workers (Int32 words). */
 export const CTL_SEQ = 0;
 export const CTL_CMD = 1;
@@ -25,24 +27,29 @@ export const CMD_SCORE = 2;
 export const CMD_FUSED = 3;
 export const CMD_EXIT = 9;
 
+/**
+ * A typed array as sent to a worker: its buffer, byte offset and length; `inArena` when it is a
+ * region of the table's arena (the worker then makes the view through the arena, so the fused
+ * WebAssembly pass recognises it).
+ */
+export interface ArrayRef {
+  buffer: SharedArrayBuffer;
+  at: number;
+  length: number;
+  inArena: boolean;
+}
+
 /** Buffers a worker needs, re-sent whenever one is reallocated (`version` changes). */
 export interface WorkerLayout {
   version: number;
-  table: {
-    header: SharedArrayBuffer;
-    num: SharedArrayBuffer;
-    ints: SharedArrayBuffer;
-    labels: SharedArrayBuffer;
-    scal: SharedArrayBuffer;
-    order: SharedArrayBuffer;
-  };
+  table: TableBuffers;
   prog: { pi: SharedArrayBuffer; pf: SharedArrayBuffer };
   scan: {
-    filterOut: SharedArrayBuffer;
-    scanList: SharedArrayBuffer;
-    feasible: SharedArrayBuffer;
-    scores: SharedArrayBuffer;
-    sel: SharedArrayBuffer;
+    filterOut: ArrayRef;
+    scanList: ArrayRef;
+    feasible: ArrayRef;
+    scores: ArrayRef;
+    sel: ArrayRef;
     stride: number;
   };
 }

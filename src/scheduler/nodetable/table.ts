@@ -7,6 +7,8 @@
  * Interning: label keys get dense ids (columns of `labels`), and each key's values get dense
  * ids from 1 (0 = label absent), so selectors compile to truth tables over value ids.
  */
+
+import { KernelArena } from "./arena.js";
 import {
   H_CAP,
   H_KEYCAP,
@@ -47,26 +49,38 @@ export class NodeTable implements TableView {
   private readonly scalarIds = new Map<string, number>();
   private readonly scalarNames: string[] = [];
 
+  /** Where num, ints and order live (the fused WebAssembly pass reads them there). */
+  readonly arena: KernelArena;
+
   constructor(initialCap = 64) {
     this.cap = Math.max(8, initialCap);
     this.keyCap = 8;
     this.scalarCap = 2;
     const header = sab(H_SIZE * 4);
     this.header = new Int32Array(header);
-    this.buffers = {
-      header,
-      num: sab(this.cap * NUM_STRIDE * 8),
-      ints: sab(this.cap * INT_STRIDE * 4),
-      labels: sab(this.cap * this.keyCap * 4),
-      scal: sab(this.cap * this.scalarCap * 2 * 8),
-      order: sab(this.cap * 4),
-    };
-    this.num = new Float64Array(this.buffers.num);
-    this.ints = new Int32Array(this.buffers.ints);
-    this.labels = new Int32Array(this.buffers.labels);
-    this.scal = new Float64Array(this.buffers.scal);
-    this.order = new Int32Array(this.buffers.order);
+    // Room for the rows, the scan buffers (ScanBuffers) and growth.
+    this.arena = KernelArena.create(this.cap * (NUM_STRIDE * 8 + INT_STRIDE * 4 + 4) * 2 + 96 * this.cap);
+    this.num = this.arena.f64(this.cap * NUM_STRIDE);
+    this.ints = this.arena.i32(this.cap * INT_STRIDE);
+    this.order = this.arena.i32(this.cap);
+    const labels = sab(this.cap * this.keyCap * 4);
+    const scal = sab(this.cap * this.scalarCap * 2 * 8);
+    this.labels = new Int32Array(labels);
+    this.scal = new Float64Array(scal);
+    this.buffers = this.describe(header, labels, scal);
     this.writeHeader(false);
+  }
+
+  private describe(header: SharedArrayBuffer, labels: SharedArrayBuffer, scal: SharedArrayBuffer): TableBuffers {
+    return {
+      header,
+      memory: this.arena.memory,
+      numAt: this.num.byteOffset,
+      intsAt: this.ints.byteOffset,
+      orderAt: this.order.byteOffset,
+      labels,
+      scal,
+    };
   }
 
   /** The current buffers (workers remap when `version` changes). */
@@ -123,34 +137,31 @@ export class NodeTable implements TableView {
   }
 
   private grow(cap: number, keyCap: number, scalarCap: number): void {
-    const b: TableBuffers = {
-      header: this.buffers.header,
-      num: sab(cap * NUM_STRIDE * 8),
-      ints: sab(cap * INT_STRIDE * 4),
-      labels: sab(cap * keyCap * 4),
-      scal: sab(cap * scalarCap * 2 * 8),
-      order: sab(cap * 4),
-    };
-    const num = new Float64Array(b.num);
-    const ints = new Int32Array(b.ints);
-    const labels = new Int32Array(b.labels);
-    const scal = new Float64Array(b.scal);
-    const order = new Int32Array(b.order);
-    num.set(this.num);
-    ints.set(this.ints);
-    order.set(this.order.subarray(0, this.orderLen));
+    const rowsGrow = cap !== this.cap;
+    const num = rowsGrow ? this.arena.f64(cap * NUM_STRIDE) : this.num;
+    const ints = rowsGrow ? this.arena.i32(cap * INT_STRIDE) : this.ints;
+    const order = rowsGrow ? this.arena.i32(cap) : this.order;
+    const labelsBuf = sab(cap * keyCap * 4);
+    const scalBuf = sab(cap * scalarCap * 2 * 8);
+    const labels = new Int32Array(labelsBuf);
+    const scal = new Float64Array(scalBuf);
+    if (rowsGrow) {
+      num.set(this.num);
+      ints.set(this.ints);
+      order.set(this.order.subarray(0, this.orderLen));
+    }
     for (let s = 0; s < this.slotCount; s++) {
       for (let k = 0; k < this.keyCap; k++) labels[s * keyCap + k] = this.labels[s * this.keyCap + k] as number;
       for (let j = 0; j < this.scalarCap * 2; j++) {
         scal[s * scalarCap * 2 + j] = this.scal[s * this.scalarCap * 2 + j] as number;
       }
     }
-    this.buffers = b;
     this.num = num;
     this.ints = ints;
     this.labels = labels;
     this.scal = scal;
     this.order = order;
+    this.buffers = this.describe(this.buffers.header, labelsBuf, scalBuf);
     this.cap = cap;
     this.keyCap = keyCap;
     this.scalarCap = scalarCap;

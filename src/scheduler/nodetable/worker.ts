@@ -8,6 +8,7 @@ import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
 import { filterRange, fusedBasic, scoreRange, selReset } from "./kernel.js";
 import { SEL_REGION } from "./layout.js";
 import {
+  type ArrayRef,
   CMD_EXIT,
   CMD_FILTER,
   CMD_FUSED,
@@ -50,19 +51,25 @@ interface Views {
 }
 
 function build(l: WorkerLayout): Views {
-  const scores = new Float64Array(l.scan.scores);
+  const t = viewOf(l.table);
+  const a = t.arena;
+  const i32 = (r: ArrayRef) =>
+    r.inArena && a !== undefined ? a.i32At(r.at, r.length) : new Int32Array(r.buffer, r.at, r.length);
+  const f64 = (r: ArrayRef) =>
+    r.inArena && a !== undefined ? a.f64At(r.at, r.length) : new Float64Array(r.buffer, r.at, r.length);
+  const scores = f64(l.scan.scores);
   const stride = l.scan.stride;
   return {
     version: l.version,
-    t: viewOf(l.table),
+    t,
     p: { pi: new Int32Array(l.prog.pi), pf: new Float64Array(l.prog.pf) },
-    filterOut: new Int32Array(l.scan.filterOut),
-    scanList: new Int32Array(l.scan.scanList),
-    feasible: new Int32Array(l.scan.feasible),
+    filterOut: i32(l.scan.filterOut),
+    scanList: i32(l.scan.scanList),
+    feasible: i32(l.scan.feasible),
     scores,
     totals: scores.subarray(stride, 2 * stride),
     taintRaw: scores.subarray(2 * stride, 3 * stride),
-    sel: new Float64Array(l.scan.sel),
+    sel: f64(l.scan.sel),
     stride,
     weights: new Float64Array(4),
   };

@@ -1,0 +1,67 @@
+/**
+ * The WebAssembly build of the fused filter/score pass (fused.wat): one instance per arena and
+ * thread, with its own scratch (parameter block, taint tables, fail list) in the arena.
+ */
+import type { KernelArena } from "./arena.js";
+import { FUSED_WASM_BASE64 } from "./fused-wasm.js";
+
+type ScanFn = (...args: number[]) => number;
+
+let compiled: WebAssembly.Module | undefined;
+
+/** The compiled module (once per thread). */
+function fusedModule(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(new Uint8Array(Buffer.from(FUSED_WASM_BASE64, "base64")));
+  return compiled;
+}
+
+/** One arena's instance of the fused pass and its scratch. */
+export class FusedWasm {
+  readonly scan: ScanFn;
+  private readonly failsGlobal: WebAssembly.Global;
+  /** kernel.ts FUSED_PARAMS, copied per call. */
+  readonly params: Float64Array;
+  taintF: Int32Array;
+  taintS: Int32Array;
+  failList: Int32Array;
+
+  constructor(private readonly arena: KernelArena) {
+    const inst = new WebAssembly.Instance(fusedModule(), { env: { memory: arena.memory } });
+    this.scan = inst.exports.scan as ScanFn;
+    this.failsGlobal = inst.exports.fails as WebAssembly.Global;
+    this.params = arena.f64(32);
+    this.taintF = arena.i32(64);
+    this.taintS = arena.i32(64);
+    this.failList = arena.i32(1024);
+  }
+
+  /** Infeasible positions the last scan appended to failList. */
+  get fails(): number {
+    return this.failsGlobal.value;
+  }
+
+  /** Makes failList hold `n` positions. */
+  ensureFails(n: number): void {
+    if (n > this.failList.length) this.failList = this.arena.i32(Math.max(n, this.failList.length * 2));
+  }
+
+  /** Copies the program's two per-taint-set tables into the instance's scratch. */
+  setTaint(pi: Int32Array, fAt: number, fLen: number, sAt: number, sLen: number): void {
+    if (fLen > this.taintF.length) this.taintF = this.arena.i32(Math.max(fLen, this.taintF.length * 2));
+    if (sLen > this.taintS.length) this.taintS = this.arena.i32(Math.max(sLen, this.taintS.length * 2));
+    if (fLen > 0) this.taintF.set(pi.subarray(fAt, fAt + fLen));
+    if (sLen > 0) this.taintS.set(pi.subarray(sAt, sAt + sLen));
+  }
+}
+
+const instances = new WeakMap<KernelArena, FusedWasm>();
+
+/** This thread's instance for an arena. */
+export function fusedFor(arena: KernelArena): FusedWasm {
+  let k = instances.get(arena);
+  if (k === undefined) {
+    k = new FusedWasm(arena);
+    instances.set(arena, k);
+  }
+  return k;
+}
