@@ -10,7 +10,7 @@ const dir = fileURLToPath(new URL("../src/scheduler/nodetable/", import.meta.url
 /** The module's bytes, compiled from the .wat text. */
 export async function compileFused() {
   const wabt = await wabtInit();
-  const features = { threads: true, sat_float_to_int: true };
+  const features = { threads: true, sat_float_to_int: true, simd: true };
   const mod = wabt.parseWat("fused.wat", readFileSync(`${dir}fused.wat`, "utf8"), features);
   mod.validate(features);
   const { buffer } = mod.toBinary({ write_debug_names: false });

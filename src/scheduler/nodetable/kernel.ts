@@ -1066,8 +1066,10 @@ export function fusedBasic(
   const limited = need > 0 && !positional;
   const f0 = sel[sb + SEL_FEASIBLE] as number;
   const arena = t.arena;
+  const k = arena === undefined ? undefined : fusedFor(arena);
   if (
     arena !== undefined &&
+    k !== undefined &&
     fp[FP_IMG_ANY] === 0 &&
     arena.owns(out) &&
     arena.owns(feas) &&
@@ -1077,7 +1079,6 @@ export function fusedBasic(
   ) {
     // The same pass in WebAssembly over the arena (fused.wat); ImageLocality with images
     // present stays here (its per-node image sums are not in the arena).
-    const k = fusedFor(arena);
     k.params.set(fp);
     const pi = p.pi;
     k.setTaint(

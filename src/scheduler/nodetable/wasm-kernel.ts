@@ -7,11 +7,20 @@ import { FUSED_WASM_BASE64 } from "./fused-wasm.js";
 
 type ScanFn = (...args: number[]) => number;
 
-let compiled: WebAssembly.Module | undefined;
+let compiled: WebAssembly.Module | null | undefined;
 
-/** The compiled module (once per thread). */
-function fusedModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(new Uint8Array(Buffer.from(FUSED_WASM_BASE64, "base64")));
+/**
+ * The compiled module (once per thread), or null where this engine cannot compile it (no
+ * WebAssembly SIMD or shared memory): then the JavaScript pass runs, with the same results.
+ */
+function fusedModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    try {
+      compiled = new WebAssembly.Module(new Uint8Array(Buffer.from(FUSED_WASM_BASE64, "base64")));
+    } catch {
+      compiled = null;
+    }
+  }
   return compiled;
 }
 
@@ -25,8 +34,11 @@ export class FusedWasm {
   taintS: Int32Array;
   failList: Int32Array;
 
-  constructor(private readonly arena: KernelArena) {
-    const inst = new WebAssembly.Instance(fusedModule(), { env: { memory: arena.memory } });
+  constructor(
+    private readonly arena: KernelArena,
+    mod: WebAssembly.Module,
+  ) {
+    const inst = new WebAssembly.Instance(mod, { env: { memory: arena.memory } });
     this.scan = inst.exports.scan as ScanFn;
     this.failsGlobal = inst.exports.fails as WebAssembly.Global;
     this.params = arena.f64(32);
@@ -56,11 +68,13 @@ export class FusedWasm {
 
 const instances = new WeakMap<KernelArena, FusedWasm>();
 
-/** This thread's instance for an arena. */
-export function fusedFor(arena: KernelArena): FusedWasm {
+/** This thread's instance for an arena, or undefined when the module cannot run here. */
+export function fusedFor(arena: KernelArena): FusedWasm | undefined {
   let k = instances.get(arena);
   if (k === undefined) {
-    k = new FusedWasm(arena);
+    const mod = fusedModule();
+    if (mod === null) return undefined;
+    k = new FusedWasm(arena, mod);
     instances.set(arena, k);
   }
   return k;
