@@ -166,6 +166,32 @@ describe("fused pass: WebAssembly against JavaScript", () => {
     }
   }
 
+  it("gives an unschedulable pod the general path's diagnosis (failures left pending are computed then)", () => {
+    const rng = new Rng(4, "test/wasm/unschedulable");
+    const cache = cluster(300, rng);
+    const fw = new Framework(profile(""), cache);
+    for (const kernel of ["wasm", "js"] as const) {
+      const fused = env(cache, 100, kernel === "wasm" ? cache.table.arena : undefined);
+      const general = env(cache, 100, undefined);
+      for (const [k, size] of [
+        [0, { cpu: "500", memory: "1Gi" }],
+        [1, { cpu: "70", memory: "100Gi" }],
+        [2, { cpu: "100m", memory: "4Ti" }],
+      ] as const) {
+        const pod = makePod(`big-${k}`, size);
+        const a = fw.schedulePod(fused, new PodInfo(pod));
+        const b = fw.schedulePod(general, new PodInfo(pod), true);
+        expect(a.node).toBeUndefined();
+        expect(a.status.code).toBe(b.status.code);
+        expect(a.status.reasons).toEqual(b.status.reasons);
+        expect([...(a.diagnosis?.nodeToStatus ?? new Map())].map(([n, s]) => [n, s.code, s.reasons, s.plugin])).toEqual(
+          [...(b.diagnosis?.nodeToStatus ?? new Map())].map(([n, s]) => [n, s.code, s.reasons, s.plugin]),
+        );
+        expect(a.status.reasons[0]).toMatch(/0\/300 nodes are available/);
+      }
+    }
+  });
+
   it("stays in JavaScript when ImageLocality has images to score", () => {
     const cache = new SchedulerCache();
     for (let i = 0; i < 50; i++) {

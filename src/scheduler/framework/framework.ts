@@ -21,6 +21,7 @@ import {
   C_TAINT_TOLERATION,
   CODE_SHIFT,
   DEFERRED,
+  FAIL_PENDING,
   P_FILTER,
   P_NFILTER,
   P_NSCORE,
@@ -519,7 +520,10 @@ export class Framework {
     if (nFeasible === 0) {
       for (let p = 0; p < processed; p++) {
         const slot = listed ? (buf.scanList[p] as number) : (cx.table.order[(start + p) % len] as number);
-        const s = this.statusOf(cx, slot, out[p] as number);
+        let r = out[p] as number;
+        // A fused pass leaves failures pending: only an unschedulable pod needs them.
+        if (r === FAIL_PENDING) r = filterNode(cx.table, cx.prog, slot);
+        const s = this.statusOf(cx, slot, r);
         const name = (cx.cache.bySlot[slot] as NodeRecord).name;
         diag.nodeToStatus.set(name, s);
         diag.addPluginStatus(s);

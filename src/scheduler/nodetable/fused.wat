@@ -15,8 +15,6 @@
 ;; The parameter block `prm` holds kernel.ts's FUSED_PARAMS (FP_* index × 8).
 (module
   (import "env" "memory" (memory 1 65536 shared))
-  ;; Infeasible scan positions of the last call, for the caller's failure codes.
-  (global $fails (export "fails") (mut i32) (i32.const 0))
 
   ;; fitCpuMem of kernel.ts: Least (0) or MostAllocated (1) over cpu and memory, Go's integer
   ;; division done as trunc of the double quotient, as JavaScript does it.
@@ -54,11 +52,11 @@
   ;; fusedChunk over positions [from, to): byte offsets of the table's num/ints/order rows, the
   ;; outputs (out, feas, totals, taintRaw: indexed like kernel.ts), the selection summary
   ;; region, the pod's taint tables (filter result and raw score per taint set, copied from the
-  ;; program), the fail list and the parameter block. Returns the end position.
+  ;; program) and the parameter block. Returns the end position.
   (func (export "scan")
     (param $num i32) (param $ints i32) (param $order i32)
     (param $out i32) (param $feas i32) (param $totals i32) (param $taintRaw i32) (param $sel i32)
-    (param $taintF i32) (param $taintS i32) (param $failList i32) (param $prm i32)
+    (param $taintF i32) (param $taintS i32) (param $prm i32)
     (param $start i32) (param $len i32) (param $from i32) (param $to i32)
     (param $need i32) (param $feasAt i32) (param $positional i32)
     (result i32)
@@ -68,7 +66,7 @@
     (local $strategy f64) (local $fw0 f64) (local $fCpu f64) (local $fw1 f64) (local $fMem f64)
     (local $fwsInv f64) (local $bCpu f64) (local $bMem f64) (local $sLen i32) (local $imgConst f64)
     (local $best f64) (local $count i32) (local $nLev i32) (local $over i32) (local $maxTaint f64)
-    (local $feasible i32) (local $end i32) (local $nFail i32)
+    (local $feasible i32) (local $end i32)
     (local $pos i32) (local $i i32) (local $slot i32) (local $ib i32) (local $nb i32) (local $set i32)
     (local $j i32) (local $ac f64) (local $am f64) (local $rc f64) (local $rm f64)
     (local $qc f64) (local $qm f64) (local $sc f64) (local $sm f64) (local $total f64) (local $raw f64)
@@ -142,9 +140,8 @@
               (then (br_if $infeasible (f64.gt (local.get $ephLim)
                 (f64.sub (f64.load offset=64 (local.get $nb)) (f64.load offset=72 (local.get $nb)))))))
             (br $feasibleNode))
-          ;; Infeasible: the caller computes the packed failure (first failing plugin in order).
-          (i32.store (i32.add (local.get $failList) (i32.shl (local.get $nFail) (i32.const 2))) (local.get $pos))
-          (local.set $nFail (i32.add (local.get $nFail) (i32.const 1)))
+          ;; Infeasible: FAIL_PENDING (layout.ts); the failure is computed if it is ever needed.
+          (i32.store (i32.add (local.get $out) (i32.shl (local.get $pos) (i32.const 2))) (i32.const 0x7fffffff))
           (local.set $pos (i32.add (local.get $pos) (i32.const 1)))
           (br $next))
         (i32.store (i32.add (local.get $out) (i32.shl (local.get $pos) (i32.const 2))) (i32.const 0))
@@ -246,6 +243,5 @@
     (f64.store offset=24 (local.get $sel) (f64.convert_i32_s (local.get $over)))
     (f64.store offset=32 (local.get $sel) (local.get $best))
     (f64.store offset=40 (local.get $sel) (f64.convert_i32_s (local.get $count)))
-    (global.set $fails (local.get $nFail))
     (local.get $end))
 )

@@ -44,6 +44,7 @@ const C_SPREAD = 7;
 const C_TAINT_TOLERATION = 3;
 const CODE_SHIFT = 24;
 const DEFERRED = 7340032;
+const FAIL_PENDING = 0x7fffffff;
 const I_IMG_STAMP = 5;
 const I_NOM_COUNT = 3;
 const I_PORT_STAMP = 4;
@@ -104,6 +105,7 @@ export const KERNEL_CONSTANTS: Readonly<Record<string, number>> = Object.freeze(
   C_TAINT_TOLERATION,
   CODE_SHIFT,
   DEFERRED,
+  FAIL_PENDING,
   I_IMG_STAMP,
   I_NOM_COUNT,
   I_PORT_STAMP,
@@ -898,21 +900,6 @@ export function selReset(sel: Float64Array, sb: number): void {
   sel[sb + SEL_COUNT] = 0;
 }
 
-/**
- * The packed filter result of a node the fused pass found infeasible: the first failure in
- * the configured plugin order (same values as filterNode for these plugins). Off the hot path.
- */
-function fusedFailure(t: TableView, p: ProgramView, slot: number): number {
-  const pi = p.pi;
-  const n = pi[P_NFILTER] as number;
-  for (let k = 0; k < n; k++) {
-    const c = pi[P_FILTER + k] as number;
-    const r = runFilter(c, t, p, slot);
-    if (r !== 0) return (c << CODE_SHIFT) | r;
-  }
-  return 0;
-}
-
 // Decoded per-pod parameters of the fused pass (FP_* indices into FUSED_PARAMS), written once
 // per call by fusedParams and read by fusedChunk. A Float64Array keeps the loop's operand types
 // the same for every pod: a value that is sometimes a small integer and sometimes not would
@@ -1088,7 +1075,6 @@ export function fusedBasic(
       fp[FP_STABLE] as number,
       fp[FP_SLEN] as number,
     );
-    k.ensureFails(to - from);
     const end = k.scan(
       t.num.byteOffset,
       t.ints.byteOffset,
@@ -1100,7 +1086,6 @@ export function fusedBasic(
       sel.byteOffset + sb * 8,
       k.taintF.byteOffset,
       k.taintS.byteOffset,
-      k.failList.byteOffset,
       k.params.byteOffset,
       start,
       len,
@@ -1110,15 +1095,6 @@ export function fusedBasic(
       feasAt,
       positional ? 1 : 0,
     );
-    const fails = k.fails;
-    const list = k.failList;
-    const order = t.order;
-    for (let f = 0; f < fails; f++) {
-      const pos = list[f] as number;
-      let i = start + pos;
-      if (i >= len) i -= len;
-      out[pos] = fusedFailure(t, p, order[i] as number);
-    }
     scanStats.feasible = (sel[sb + SEL_FEASIBLE] as number) - f0;
     scanStats.deferred = 0;
     scanStats.wasmPasses++;
@@ -1234,7 +1210,7 @@ function fusedChunk(
       memLim > am - rm ||
       (doEph && ephLim > (num[nb + N_ALLOC_EPH] as number) - (num[nb + N_REQ_EPH] as number))
     ) {
-      out[pos] = fusedFailure(t, p, slot);
+      out[pos] = FAIL_PENDING;
       continue;
     }
     out[pos] = 0;

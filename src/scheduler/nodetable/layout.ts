@@ -77,6 +77,12 @@ export const ST_UNRESOLVABLE = 3;
 /** The node has nominated pods of equal or higher priority: the main thread evaluates it. */
 export const ST_DEFERRED = 7;
 export const DEFERRED = ST_DEFERRED << STATUS_SHIFT;
+/**
+ * A fused pass found the node infeasible but left its packed failure for later: the failure is
+ * only needed when no node fits (the scheduler's Diagnosis), so `failureOf` computes it then.
+ * Above every packed result (codes stay below 16).
+ */
+export const FAIL_PENDING = 0x7fffffff;
 
 // ---------------------------------------------------------------------------------------------
 // Program header (Int32 words at the start of the program's int arena).

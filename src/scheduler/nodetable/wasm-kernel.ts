@@ -1,6 +1,6 @@
 /**
  * The WebAssembly build of the fused filter/score pass (fused.wat): one instance per arena and
- * thread, with its own scratch (parameter block, taint tables, fail list) in the arena.
+ * thread, with its own scratch (parameter block, taint tables) in the arena.
  */
 import type { KernelArena } from "./arena.js";
 import { FUSED_WASM_BASE64 } from "./fused-wasm.js";
@@ -27,12 +27,10 @@ function fusedModule(): WebAssembly.Module | null {
 /** One arena's instance of the fused pass and its scratch. */
 export class FusedWasm {
   readonly scan: ScanFn;
-  private readonly failsGlobal: WebAssembly.Global;
   /** kernel.ts FUSED_PARAMS, copied per call. */
   readonly params: Float64Array;
   taintF: Int32Array;
   taintS: Int32Array;
-  failList: Int32Array;
 
   constructor(
     private readonly arena: KernelArena,
@@ -40,21 +38,9 @@ export class FusedWasm {
   ) {
     const inst = new WebAssembly.Instance(mod, { env: { memory: arena.memory } });
     this.scan = inst.exports.scan as ScanFn;
-    this.failsGlobal = inst.exports.fails as WebAssembly.Global;
     this.params = arena.f64(32);
     this.taintF = arena.i32(64);
     this.taintS = arena.i32(64);
-    this.failList = arena.i32(1024);
-  }
-
-  /** Infeasible positions the last scan appended to failList. */
-  get fails(): number {
-    return this.failsGlobal.value;
-  }
-
-  /** Makes failList hold `n` positions. */
-  ensureFails(n: number): void {
-    if (n > this.failList.length) this.failList = this.arena.i32(Math.max(n, this.failList.length * 2));
   }
 
   /** Copies the program's two per-taint-set tables into the instance's scratch. */
