@@ -26,6 +26,7 @@ describe("configuration defaults", () => {
     expect(c.clientConnection).toEqual({ qps: 50, burst: 100 });
     expect(c.profiles.length).toBe(1);
     expect(p?.schedulerName).toBe("default-scheduler");
+    expect(c.kubesim.fusedKernel).toBe("wasm");
   });
 
   it("expands the default multiPoint list in order", () => {
@@ -301,6 +302,7 @@ describe("validation errors name the path", () => {
       "kubesim:\n  evaluatorThreads: many\n",
       'kubesim.evaluatorThreads: expected "auto" or an integer from 0 to 64, found "many"',
     ],
+    ["kubesim:\n  fusedKernel: simd\n", 'kubesim.fusedKernel: expected "wasm" or "js", found "simd"'],
     [
       "kubesim:\n  costModel:\n    cycle: -1\n",
       "kubesim.costModel.cycle: expected a non-negative number of µs, found -1",
