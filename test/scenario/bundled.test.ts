@@ -24,4 +24,16 @@ describe("bundled scenarios", () => {
       expect(existsSync(join(out, "summary.json"))).toBe(true);
     }, 120_000);
   }
+
+  // Seed 7 once crashed: a replication acknowledgement reached the model after the leader had
+  // stopped (same term, no leader yet) and advanced the commit index with no leader.
+  for (const seed of [7, 8, 9]) {
+    it(`etcd-leader-loss.yaml runs to the end with seed ${seed}`, () => {
+      const out = join(dir, `etcd-leader-loss-${seed}`);
+      const scenario = loadScenarioFile(join("scenarios", "etcd-leader-loss.yaml"));
+      scenario.seed = seed;
+      runScenario(scenario, out);
+      expect(existsSync(join(out, "summary.json"))).toBe(true);
+    }, 120_000);
+  }
 });

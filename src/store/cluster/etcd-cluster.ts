@@ -446,7 +446,9 @@ export class EtcdCluster<V = string> extends Actor {
       if (!f.up || term !== this.term) return;
       f.disk.append(() => {
         this.peer(f.index, leaderIdx, () => {
-          if (term !== this.term) return;
+          // The leader that asked may have crashed or stepped down since (same term, no
+          // leader yet): its acknowledgements are lost with it.
+          if (term !== this.term || this.leaderIdx !== leaderIdx) return;
           f.match = Math.max(f.match, index);
           this.maybeCommit();
         });
@@ -460,6 +462,8 @@ export class EtcdCluster<V = string> extends Actor {
 
   // Commit index = the highest index durable on a quorum (leader included).
   private maybeCommit(): void {
+    // Only a leader advances the commit index (a new one commits what a quorum holds).
+    if (this.leaderIdx < 0) return;
     const matches = this.members.filter((m) => m.up).map((m) => m.match);
     matches.sort((a, b) => b - a);
     const q = this.quorum();
