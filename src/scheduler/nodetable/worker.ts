@@ -92,8 +92,9 @@ export default function serve(task: Task): string {
   Atomics.add(ctl, CTL_READY, 1);
   Atomics.notify(ctl, CTL_READY);
   for (;;) {
-    // Spin a little first: the next scan usually follows within tens of µs, and a futex wake
-    // costs ~8 µs on this kind of VM (js-perf.md §4).
+    // Spin first (CTL_SPIN loads, 1–4 ms by default): the next scan of a scheduling burst
+    // follows within a few hundred µs, and waking from Atomics.wait cost 60–100 µs in the
+    // scheduler benchmark on this VM (js-perf.md §4 measured ~8 µs for a bare futex round trip).
     const seq = spinFor(ctl, wake, seen);
     if (seq === seen) {
       Atomics.wait(ctl, wake, seen);
