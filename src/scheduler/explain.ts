@@ -11,13 +11,11 @@ import type { PodDisruptionBudget, ReplicationController, StatefulSet } from "./
 import { PodInfo } from "./cache/pod-info.js";
 import { defaultSchedulerConfig } from "./config/parse.js";
 import type { SchedulerConfig } from "./config/types.js";
-import { type CycleEnv, Framework, numFeasibleNodesToFind } from "./framework/framework.js";
+import { newCycleEnv } from "./framework/cycle-env.js";
+import { Framework, numFeasibleNodesToFind } from "./framework/framework.js";
 import { codeName } from "./framework/status.js";
-import { ScanBuffers } from "./nodetable/buffers.js";
-import { SerialEvaluator } from "./nodetable/evaluator.js";
 import { runFilter } from "./nodetable/kernel.js";
 import { C_NODE_NAME, CODE_SHIFT } from "./nodetable/layout.js";
-import { Program } from "./nodetable/program.js";
 
 export interface ExplainCluster {
   nodes: readonly Node[];
@@ -120,22 +118,13 @@ export function explain(
   }
   const fw = new Framework(profile, cache);
   const sim = new Simulation({ seed });
-  const env: CycleEnv = {
+  const env = newCycleEnv({
     cache,
-    prog: new Program(),
-    buffers: new ScanBuffers(
-      cluster.nodes.length,
-      8,
-      config.kubesim.fusedKernel === "wasm" ? cache.table.arena : undefined,
-    ),
-    evaluator: new SerialEvaluator(),
-    hostRng: sim.rng("kube-scheduler/selectHost"),
-    preemptionRng: sim.rng("kube-scheduler/preemption"),
+    rng: (stream) => sim.rng(`kube-scheduler/${stream}`),
     percentageOfNodesToScore: config.percentageOfNodesToScore,
-    now: 0,
-    nextStartNodeIndex: 0,
-    stamp: 0,
-  };
+    nodes: cluster.nodes.length,
+    fusedKernel: config.kubesim.fusedKernel,
+  });
   const res = fw.schedulePod(env, info, true);
   const tr = res.trace;
   const nodes = cache.nodeList();

@@ -16,10 +16,9 @@ import { PodInfo } from "./cache/pod-info.js";
 import { defaultSchedulerConfig } from "./config/parse.js";
 import type { SchedulerConfig } from "./config/types.js";
 import { type CycleWork, cycleCost } from "./cost.js";
+import { newCycleEnv } from "./framework/cycle-env.js";
 import { type CycleEnv, type CycleResult, Framework } from "./framework/framework.js";
-import { ScanBuffers } from "./nodetable/buffers.js";
-import { type Evaluator, SerialEvaluator } from "./nodetable/evaluator.js";
-import { Program } from "./nodetable/program.js";
+import type { Evaluator } from "./nodetable/evaluator.js";
 import { type ClusterEvent, nodeChanges } from "./queue/events.js";
 import { type QueuedPod, SchedulingQueue, SECOND_US } from "./queue/scheduling-queue.js";
 
@@ -94,22 +93,14 @@ export class Scheduler extends Actor {
       () => this.sim.now,
     );
     this.queue.onActive = () => this.kick();
-    this.env = {
+    this.env = newCycleEnv({
       cache: this.cache,
-      prog: new Program(),
-      buffers: new ScanBuffers(
-        options.initialNodes ?? 64,
-        8,
-        this.config.kubesim.fusedKernel === "wasm" ? this.cache.table.arena : undefined,
-      ),
-      evaluator: options.evaluator ?? new SerialEvaluator(),
-      hostRng: this.rng("selectHost"),
-      preemptionRng: this.rng("preemption"),
+      rng: (stream) => this.rng(stream),
       percentageOfNodesToScore: this.config.percentageOfNodesToScore,
-      now: 0,
-      nextStartNodeIndex: 0,
-      stamp: 0,
-    };
+      nodes: options.initialNodes ?? 64,
+      ...(options.evaluator === undefined ? {} : { evaluator: options.evaluator }),
+      fusedKernel: this.config.kubesim.fusedKernel,
+    });
     this.onCycle = options.onCycle;
   }
 

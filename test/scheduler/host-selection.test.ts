@@ -4,27 +4,20 @@ import { SchedulerCache } from "../../src/scheduler/cache/cache.js";
 import { PodInfo } from "../../src/scheduler/cache/pod-info.js";
 import { defaultSchedulerConfig, readSchedulerConfig } from "../../src/scheduler/config/parse.js";
 import { explain } from "../../src/scheduler/explain.js";
+import { newCycleEnv } from "../../src/scheduler/framework/cycle-env.js";
 import { type CycleEnv, Framework, numFeasibleNodesToFind } from "../../src/scheduler/framework/framework.js";
-import { ScanBuffers } from "../../src/scheduler/nodetable/buffers.js";
-import { SerialEvaluator } from "../../src/scheduler/nodetable/evaluator.js";
-import { Program } from "../../src/scheduler/nodetable/program.js";
 import { Scheduler } from "../../src/scheduler/scheduler.js";
 import { FakeApi, makeNode, makePod } from "./fixtures.js";
 
 function envFor(cache: SchedulerCache, seed = 1): CycleEnv {
   const sim = new Simulation({ seed });
-  return {
+  return newCycleEnv({
     cache,
-    prog: new Program(),
-    buffers: new ScanBuffers(16),
-    evaluator: new SerialEvaluator(),
-    hostRng: sim.rng("kube-scheduler/selectHost"),
-    preemptionRng: sim.rng("kube-scheduler/preemption"),
+    rng: (stream) => sim.rng(`kube-scheduler/${stream}`),
     percentageOfNodesToScore: 0,
-    now: 0,
-    nextStartNodeIndex: 0,
-    stamp: 0,
-  };
+    nodes: 16,
+    fusedKernel: "js",
+  });
 }
 
 describe("numFeasibleNodesToFind (schedule_one.go and its test table)", () => {

@@ -7,8 +7,8 @@ import { Simulation } from "../../src/engine/simulation.js";
 import { SchedulerCache } from "../../src/scheduler/cache/cache.js";
 import { PodInfo } from "../../src/scheduler/cache/pod-info.js";
 import { defaultSchedulerConfig, readSchedulerConfig } from "../../src/scheduler/config/parse.js";
+import { newCycleEnv } from "../../src/scheduler/framework/cycle-env.js";
 import { type CycleEnv, Framework, replaySelect } from "../../src/scheduler/framework/framework.js";
-import { ScanBuffers } from "../../src/scheduler/nodetable/buffers.js";
 import { type Evaluator, SerialEvaluator } from "../../src/scheduler/nodetable/evaluator.js";
 import { scanStats } from "../../src/scheduler/nodetable/kernel.js";
 import {
@@ -21,7 +21,6 @@ import {
   SEL_REGION,
 } from "../../src/scheduler/nodetable/layout.js";
 import { ParallelEvaluator } from "../../src/scheduler/nodetable/parallel.js";
-import { Program } from "../../src/scheduler/nodetable/program.js";
 import { makeNode, makePod } from "./fixtures.js";
 
 /** Kernels of the fused pass: "wasm" when the scan buffers share the table's arena. */
@@ -29,18 +28,14 @@ type Kernel = "wasm" | "js";
 
 function envFor(cache: SchedulerCache, evaluator: Evaluator, pct: number, kernel: Kernel = "js"): CycleEnv {
   const sim = new Simulation({ seed: 7 });
-  return {
+  return newCycleEnv({
     cache,
-    prog: new Program(),
-    buffers: new ScanBuffers(16, 8, kernel === "wasm" ? cache.table.arena : undefined),
-    evaluator,
-    hostRng: sim.rng("kube-scheduler/selectHost"),
-    preemptionRng: sim.rng("kube-scheduler/preemption"),
+    rng: (stream) => sim.rng(`kube-scheduler/${stream}`),
     percentageOfNodesToScore: pct,
-    now: 0,
-    nextStartNodeIndex: 0,
-    stamp: 0,
-  };
+    nodes: 16,
+    evaluator,
+    fusedKernel: kernel,
+  });
 }
 
 /** Nodes of a few shapes (many tied totals), some full or tainted, some with running pods. */

@@ -13,28 +13,21 @@ import { SchedulerCache } from "../../src/scheduler/cache/cache.js";
 import { PodInfo } from "../../src/scheduler/cache/pod-info.js";
 import { readSchedulerConfig } from "../../src/scheduler/config/parse.js";
 import type { Profile } from "../../src/scheduler/config/types.js";
+import { newCycleEnv } from "../../src/scheduler/framework/cycle-env.js";
 import { type CycleEnv, Framework } from "../../src/scheduler/framework/framework.js";
 import { KernelArena } from "../../src/scheduler/nodetable/arena.js";
-import { ScanBuffers } from "../../src/scheduler/nodetable/buffers.js";
-import { SerialEvaluator } from "../../src/scheduler/nodetable/evaluator.js";
 import { scanStats } from "../../src/scheduler/nodetable/kernel.js";
-import { Program } from "../../src/scheduler/nodetable/program.js";
 import { makeNode, makePod } from "./fixtures.js";
 
-function env(cache: SchedulerCache, pct: number, arena: KernelArena | undefined): CycleEnv {
+function env(cache: SchedulerCache, pct: number, fusedKernel: "wasm" | "js"): CycleEnv {
   const sim = new Simulation({ seed: 11 });
-  return {
+  return newCycleEnv({
     cache,
-    prog: new Program(),
-    buffers: new ScanBuffers(16, 8, arena),
-    evaluator: new SerialEvaluator(),
-    hostRng: sim.rng("kube-scheduler/selectHost"),
-    preemptionRng: sim.rng("kube-scheduler/preemption"),
+    rng: (stream) => sim.rng(`kube-scheduler/${stream}`),
     percentageOfNodesToScore: pct,
-    now: 0,
-    nextStartNodeIndex: 0,
-    stamp: 0,
-  };
+    nodes: 16,
+    fusedKernel,
+  });
 }
 
 /** Nodes of many shapes: full, tainted (hard and soft), unschedulable, without memory, big and small. */
@@ -133,8 +126,8 @@ describe("fused pass: WebAssembly against JavaScript", () => {
         const n = 700;
         const cache = cluster(n, rng);
         const fw = new Framework(profile(extra), cache);
-        const w = env(cache, pct, cache.table.arena);
-        const j = env(cache, pct, undefined);
+        const w = env(cache, pct, "wasm");
+        const j = env(cache, pct, "js");
         const passes = scanStats.wasmPasses;
         for (let k = 0; k < 120; k++) {
           const pod = randomPod(k, rng, n);
@@ -171,8 +164,8 @@ describe("fused pass: WebAssembly against JavaScript", () => {
     const cache = cluster(300, rng);
     const fw = new Framework(profile(""), cache);
     for (const kernel of ["wasm", "js"] as const) {
-      const fused = env(cache, 100, kernel === "wasm" ? cache.table.arena : undefined);
-      const general = env(cache, 100, undefined);
+      const fused = env(cache, 100, kernel);
+      const general = env(cache, 100, "js");
       for (const [k, size] of [
         [0, { cpu: "500", memory: "1Gi" }],
         [1, { cpu: "70", memory: "100Gi" }],
@@ -200,8 +193,8 @@ describe("fused pass: WebAssembly against JavaScript", () => {
       );
     }
     const fw = new Framework(profile(""), cache);
-    const w = env(cache, 100, cache.table.arena);
-    const j = env(cache, 100, undefined);
+    const w = env(cache, 100, "wasm");
+    const j = env(cache, 100, "js");
     const passes = scanStats.wasmPasses;
     const pod = makePod("img", { cpu: "100m", image: "app:1" });
     const a = fw.schedulePod(w, new PodInfo(pod));
