@@ -167,6 +167,8 @@ describe("determinism", () => {
       evaluators.push(ev);
       const par = run(21, ev, 100);
       expect(ev.parallelCalls).toBeGreaterThan(1000);
+      // The workers really took chunks (the main thread takes the others).
+      expect(ev.workerChunks).toBeGreaterThan(0);
       expect(par.decisions).toBe(serial.decisions);
       expect(par.stats).toBe(serial.stats);
     }
@@ -178,6 +180,8 @@ describe("determinism", () => {
     const dflt = await ParallelEvaluator.create({ threads: 4, mode: "always", spin: 0 });
     evaluators.push(idle, dflt);
     expect(run(22, idle, 100, 600).decisions).toBe(serial.decisions);
+    // With the main thread only waiting, every chunk ran on a worker.
+    expect(idle.workerChunks).toBeGreaterThanOrEqual(idle.parallelCalls);
     expect(run(22, dflt, 100, 600).decisions).toBe(serial.decisions);
     expect(dflt.activeThreads).toBeGreaterThanOrEqual(1);
   }, 120_000);

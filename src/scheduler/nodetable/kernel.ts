@@ -154,7 +154,7 @@ export const KERNEL_CONSTANTS: Readonly<Record<string, number>> = Object.freeze(
 });
 
 import type { ProgramView, TableView } from "./views.js";
-import { fusedFor } from "./wasm-kernel.js";
+import { type FusedWasm, fusedFor } from "./wasm-kernel.js";
 
 const U = ST_UNSCHEDULABLE << STATUS_SHIFT;
 const UAU = ST_UNRESOLVABLE << STATUS_SHIFT;
@@ -1049,32 +1049,78 @@ export function fusedBasic(
   sel: Float64Array,
   sb: number,
 ): number {
+  const k = fusedPrepare(t, p, weights, out, feas, totals, taintRaw, sel);
+  return fusedRun(k, t, p, start, len, from, to, out, need, feas, feasAt, totals, taintRaw, positional, sel, sb);
+}
+
+/**
+ * fusedBasic's set-up for one scan on this thread: decodes the pod's parameters and, when the
+ * WebAssembly pass can run on these buffers, loads them into this thread's instance, which it
+ * returns (undefined: the JavaScript pass). A sharded scan prepares once and then runs its
+ * chunks with fusedRun; nothing else may run a fused pass on this thread in between.
+ */
+export function fusedPrepare(
+  t: TableView,
+  p: ProgramView,
+  weights: Float64Array,
+  out: Int32Array,
+  feas: Int32Array,
+  totals: Float64Array,
+  taintRaw: Float64Array,
+  sel: Float64Array,
+): FusedWasm | undefined {
   const fp = fusedParams(p, weights);
-  const limited = need > 0 && !positional;
-  const f0 = sel[sb + SEL_FEASIBLE] as number;
   const arena = t.arena;
   const k = arena === undefined ? undefined : fusedFor(arena);
   if (
-    arena !== undefined &&
-    k !== undefined &&
-    fp[FP_IMG_ANY] === 0 &&
-    arena.owns(out) &&
-    arena.owns(feas) &&
-    arena.owns(totals) &&
-    arena.owns(taintRaw) &&
-    arena.owns(sel)
+    arena === undefined ||
+    k === undefined ||
+    fp[FP_IMG_ANY] !== 0 ||
+    !arena.owns(out) ||
+    !arena.owns(feas) ||
+    !arena.owns(totals) ||
+    !arena.owns(taintRaw) ||
+    !arena.owns(sel)
   ) {
-    // The same pass in WebAssembly over the arena (fused.wat); ImageLocality with images
-    // present stays here (its per-node image sums are not in the arena).
-    k.params.set(fp);
-    const pi = p.pi;
-    k.setTaint(
-      pi,
-      fp[FP_TAINT_TABLE] as number,
-      fp[FP_TAINT_LEN] as number,
-      fp[FP_STABLE] as number,
-      fp[FP_SLEN] as number,
-    );
+    // ImageLocality with images present stays in JavaScript (its per-node image sums are not
+    // in the arena), as do buffers outside the arena.
+    return undefined;
+  }
+  k.params.set(fp);
+  k.setTaint(
+    p.pi,
+    fp[FP_TAINT_TABLE] as number,
+    fp[FP_TAINT_LEN] as number,
+    fp[FP_STABLE] as number,
+    fp[FP_SLEN] as number,
+  );
+  return k;
+}
+
+/** fusedBasic over positions [from, to) after fusedPrepare (`k` is what it returned). */
+export function fusedRun(
+  k: FusedWasm | undefined,
+  t: TableView,
+  p: ProgramView,
+  start: number,
+  len: number,
+  from: number,
+  to: number,
+  out: Int32Array,
+  need: number,
+  feas: Int32Array,
+  feasAt: number,
+  totals: Float64Array,
+  taintRaw: Float64Array,
+  positional: boolean,
+  sel: Float64Array,
+  sb: number,
+): number {
+  const fp = FUSED_PARAMS;
+  const limited = need > 0 && !positional;
+  const f0 = sel[sb + SEL_FEASIBLE] as number;
+  if (k !== undefined) {
+    // The same pass in WebAssembly over the arena (fused.wat).
     const end = k.scan(
       t.num.byteOffset,
       t.ints.byteOffset,

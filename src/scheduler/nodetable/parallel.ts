@@ -6,11 +6,18 @@
  * ~50 µs for a piscina task per pod) and the simulation loop stays synchronous. The main thread
  * scans the first shard itself while the workers scan theirs.
  *
- * Determinism: a scan's positions are split into contiguous shards; every shard runs the same
- * kernel functions over the same table and program and writes its own positions of the shared
- * result arrays (and, for the fused pass, its own selection summary); the main thread merges in
- * scan order and applies the cut-off, normalization and selection. So the results are
- * identical whatever the number of workers, and identical to SerialEvaluator (tests check this).
+ * Balance: a scan's positions are split into contiguous chunks (several per thread) that the
+ * threads take as they go, the main thread from the front and the workers from the back. On a
+ * VM each vCPU's speed moves on its own (measured: by up to ~1.8x from one second to the next)
+ * and a worker can start late, so a fixed half each left the faster thread waiting for the
+ * slower one; with chunks the slower one takes fewer.
+ *
+ * Determinism: every chunk runs the same kernel functions over the same table and program and
+ * writes its own positions of the shared result arrays (and, for the fused pass, its own
+ * selection summary, region k for chunk k); the main thread merges in scan order and applies
+ * the cut-off, normalization and selection. Which thread ran a chunk changes nothing, so the
+ * results are identical whatever the number of workers, and identical to SerialEvaluator
+ * (tests check this).
  *
  * `parallelism` in KubeSchedulerConfiguration means goroutines and only feeds the cost model;
  * worker threads are kubesim's `evaluatorThreads` setting.
@@ -24,7 +31,8 @@ import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { Piscina } from "piscina";
 import type { ScanBuffers } from "./buffers.js";
 import type { Evaluator } from "./evaluator.js";
-import { filterRange, fusedBasic, scanStats, scoreRange, selReset } from "./kernel.js";
+import { filterRange, fusedPrepare, fusedRun, scanStats, scoreRange, selReset } from "./kernel.js";
+import { SEL_REGION } from "./layout.js";
 import type { Program } from "./program.js";
 import {
   type ArrayRef,
@@ -32,23 +40,30 @@ import {
   CMD_FILTER,
   CMD_FUSED,
   CMD_SCORE,
+  CTL_ACTIVE,
+  CTL_CHUNK,
+  CTL_CHUNKS,
+  CTL_CLAIM,
   CTL_CMD,
-  CTL_DONE,
+  CTL_COMPLETED,
+  CTL_FROM,
   CTL_LEN,
   CTL_LISTED,
   CTL_N,
-  CTL_RANGES,
   CTL_READY,
-  CTL_REGION,
   CTL_SIZE,
   CTL_SPIN,
   CTL_START,
+  CTL_TO,
   CTL_VERSION,
   CTL_WAKE,
+  CTL_WORKER_CHUNKS,
+  MAX_CHUNKS,
   MAX_WORKERS,
   type WorkerLayout,
 } from "./protocol.js";
 import type { NodeTable } from "./table.js";
+import type { FusedWasm } from "./wasm-kernel.js";
 
 export interface ParallelOptions {
   /** Worker threads (≥ 1). */
@@ -59,8 +74,8 @@ export interface ParallelOptions {
   /** The main thread also scans a shard (default true). */
   mainShare?: boolean;
   /**
-   * Workers a scan is split over. Default: all of them, but with the main thread sharing no
-   * more than cores − 1 (more shards than cores only adds hand-offs and preemption).
+   * Workers woken for a scan. Default: all of them, but with the main thread sharing no more
+   * than cores − 1 (more threads than cores only adds hand-offs and preemption).
    */
   activeThreads?: number;
   /**
@@ -103,7 +118,7 @@ async function workerFile(): Promise<string> {
 
 export class ParallelEvaluator implements Evaluator {
   readonly threads: number;
-  /** Workers each scan is split over (the others stay asleep). */
+  /** Workers woken for each scan (the others stay asleep). */
   readonly activeThreads: number;
   readonly mode: "auto" | "always";
   readonly thresholdNodes: number;
@@ -124,7 +139,16 @@ export class ParallelEvaluator implements Evaluator {
   private sentSel: unknown;
   private sentScores: unknown;
   private sentStride = -1;
-  // The main thread's shard of a fused pass: rows 1 and 2 of the current scores buffer.
+  // What the main thread's chunks of the current scan run on (set by begin).
+  private table: NodeTable | undefined;
+  private prog: Program | undefined;
+  private buf: ScanBuffers | undefined;
+  private list: Int32Array | undefined;
+  private start = 0;
+  private len = 0;
+  private prepared = false;
+  private fused: FusedWasm | undefined;
+  // The main thread's chunks of a fused pass: rows 1 and 2 of the current scores buffer.
   private rowsOf: Float64Array | undefined;
   private totalsRow: Float64Array = new Float64Array(0);
   private taintRow: Float64Array = new Float64Array(0);
@@ -169,12 +193,17 @@ export class ParallelEvaluator implements Evaluator {
     return ev;
   }
 
+  /** Chunks the worker threads ran so far (the main thread runs the rest). */
+  get workerChunks(): number {
+    return Atomics.load(this.ctl, CTL_WORKER_CHUNKS);
+  }
+
   /** Stops the workers. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     const ctl = this.ctl;
-    Atomics.store(ctl, CTL_DONE, 0);
+    awaitIdle(ctl, this.threads);
     Atomics.store(ctl, CTL_CMD, CMD_EXIT);
     for (let w = 0; w < this.threads; w++) {
       Atomics.add(ctl, CTL_WAKE + w, 1);
@@ -185,13 +214,24 @@ export class ParallelEvaluator implements Evaluator {
     await this.pool.destroy();
   }
 
-  private get shards(): number {
+  /** Threads that take chunks of a scan. */
+  private get sharing(): number {
     return this.activeThreads + (this.mainShare ? 1 : 0);
   }
 
   private worth(positions: number): boolean {
     if (this.closed) return false;
-    return this.mode === "always" ? positions >= 2 * this.shards : positions >= this.thresholdNodes;
+    return this.mode === "always" ? positions >= 2 * this.sharing : positions >= this.thresholdNodes;
+  }
+
+  /**
+   * Chunks for a scan of `positions`: about CHUNK_POSITIONS each (a few tens of µs of kernel
+   * time, so the per-chunk call costs little), at least CHUNKS_PER_THREAD per sharing thread
+   * so the split can follow the threads' speeds, at most MAX_CHUNKS.
+   */
+  private chunksFor(positions: number): number {
+    const want = Math.max(CHUNKS_PER_THREAD * this.sharing, Math.ceil(positions / CHUNK_POSITIONS));
+    return Math.max(1, Math.min(MAX_CHUNKS, positions, want));
   }
 
   private sync(t: NodeTable, p: Program, buf: ScanBuffers): void {
@@ -235,30 +275,39 @@ export class ParallelEvaluator implements Evaluator {
   }
 
   /**
-   * Splits [from, to) into contiguous shards (shard k uses selection region k), wakes the
-   * active workers, runs shard 0 locally when the main thread shares, and waits for the workers.
+   * Splits [from, to) into `chunks` contiguous chunks (the last may be shorter), wakes the
+   * active workers, takes chunks from the front on the main thread (when it shares) while the
+   * workers take them from the back, and returns once all are finished: the number of chunks.
    */
-  private dispatch(cmd: number, from: number, to: number, local: (a: number, b: number) => void): void {
+  private dispatch(cmd: number, from: number, to: number, chunks: number, local: ChunkRunner): number {
     const ctl = this.ctl;
     const active = this.activeThreads;
-    const first = this.mainShare ? 1 : 0;
-    const shards = active + first;
-    const size = Math.ceil((to - from) / shards);
-    for (let w = 0; w < active; w++) {
-      const k = w + first;
-      ctl[CTL_RANGES + 2 * w] = Math.min(to, from + k * size);
-      ctl[CTL_RANGES + 2 * w + 1] = Math.min(to, from + (k + 1) * size);
-      ctl[CTL_REGION + w] = k;
-    }
-    Atomics.store(ctl, CTL_DONE, 0);
+    // A worker that woke late for the previous scan may still be looking at its (used up)
+    // chunks: the parameters below change only once none is.
+    awaitIdle(ctl, active);
+    const size = Math.ceil((to - from) / chunks);
+    const n = Math.ceil((to - from) / size);
+    ctl[CTL_FROM] = from;
+    ctl[CTL_TO] = to;
+    ctl[CTL_CHUNK] = size;
+    ctl[CTL_CHUNKS] = n;
     Atomics.store(ctl, CTL_CMD, cmd);
+    Atomics.store(ctl, CTL_COMPLETED, 0);
+    Atomics.store(ctl, CTL_CLAIM, n << 16);
     for (let w = 0; w < active; w++) {
       Atomics.add(ctl, CTL_WAKE + w, 1);
       Atomics.notify(ctl, CTL_WAKE + w);
     }
-    if (this.mainShare) local(from, Math.min(to, from + size));
-    awaitDone(ctl, active);
+    if (this.mainShare) {
+      for (let k = claimFirst(ctl); k >= 0; k = claimFirst(ctl)) {
+        const a = from + k * size;
+        local.run(a, Math.min(to, a + size), k);
+        Atomics.add(ctl, CTL_COMPLETED, 1);
+      }
+    }
+    awaitCompleted(ctl, n);
     this.parallelCalls++;
+    return n;
   }
 
   filter(
@@ -283,15 +332,11 @@ export class ParallelEvaluator implements Evaluator {
       if (feasAt !== undefined && scanStats.deferred === 0) this.collected = scanStats.feasible;
       return end;
     }
-    this.sync(t, p, buf);
-    const ctl = this.ctl;
-    ctl[CTL_LISTED] = listed ? 1 : 0;
-    ctl[CTL_START] = start;
-    ctl[CTL_LEN] = len;
+    this.begin(t, p, buf, start, len);
+    this.ctl[CTL_LISTED] = listed ? 1 : 0;
+    this.list = list;
     const end = from + chunk;
-    this.dispatch(CMD_FILTER, from, end, (a, b) => {
-      filterRange(t, p, list, start, len, a, b, buf.filterOut, 0);
-    });
+    this.dispatch(CMD_FILTER, from, end, this.chunksFor(chunk), this.filterRunner);
     return end;
   }
 
@@ -311,13 +356,10 @@ export class ParallelEvaluator implements Evaluator {
     // changes which thread computes, never the results.
     const auto = this.mode === "auto";
     const goParallel = !auto || this.chooseParallel();
-    const shards = goParallel ? this.shards : 1;
-    buf.ensureSel(shards);
-    this.sync(t, p, buf);
-    const ctl = this.ctl;
-    ctl[CTL_START] = start;
-    ctl[CTL_LEN] = len;
-    ctl[CTL_N] = wOff;
+    const chunks = goParallel ? this.chunksFor(to - from) : 1;
+    buf.ensureSel(chunks);
+    this.begin(t, p, buf, start, len);
+    this.ctl[CTL_N] = wOff;
     if (this.rowsOf !== buf.scores) {
       const stride = buf.stride;
       this.rowsOf = buf.scores;
@@ -326,33 +368,12 @@ export class ParallelEvaluator implements Evaluator {
     }
     const w = this.weights;
     for (let k = 0; k < 4; k++) w[k] = p.pf[wOff + k] as number;
-    const local = (a: number, b: number) => {
-      // Region 0 is the main thread's shard.
-      selReset(buf.sel, 0);
-      fusedBasic(
-        t,
-        p,
-        start,
-        len,
-        a,
-        b,
-        buf.filterOut,
-        0,
-        buf.feasible,
-        0,
-        this.totalsRow,
-        this.taintRow,
-        w,
-        true,
-        buf.sel,
-        0,
-      );
-    };
+    this.prepared = false;
     const t0 = auto ? performance.now() : 0;
-    if (!goParallel) local(from, to);
-    else this.dispatch(CMD_FUSED, from, to, this.mainShare ? local : noLocal);
+    const regions = goParallel ? this.dispatch(CMD_FUSED, from, to, chunks, this.fusedRunner) : 1;
+    if (!goParallel) this.fusedChunk(from, to, 0);
     if (auto) this.record(goParallel, (performance.now() - t0) / (to - from));
-    return shards;
+    return regions;
   }
 
   /** auto mode: parallel unless the measured time per position says the main thread alone is faster. */
@@ -377,27 +398,136 @@ export class ParallelEvaluator implements Evaluator {
       scoreRange(t, p, buf.feasible, 0, n, buf.scores, buf.stride);
       return;
     }
-    this.sync(t, p, buf);
+    this.begin(t, p, buf, 0, 0);
     this.ctl[CTL_N] = n;
-    this.dispatch(CMD_SCORE, 0, n, (a, b) => scoreRange(t, p, buf.feasible, a, b, buf.scores, buf.stride));
+    this.dispatch(CMD_SCORE, 0, n, this.chunksFor(n), this.scoreRunner);
   }
+
+  /**
+   * Before a scan's parameters are written: waits until no worker still looks at the previous
+   * scan's chunks, sends the workers any reallocated buffers and records what the main
+   * thread's chunks run on.
+   */
+  private begin(t: NodeTable, p: Program, buf: ScanBuffers, start: number, len: number): void {
+    awaitIdle(this.ctl, this.activeThreads);
+    this.sync(t, p, buf);
+    this.ctl[CTL_START] = start;
+    this.ctl[CTL_LEN] = len;
+    this.table = t;
+    this.prog = p;
+    this.buf = buf;
+    this.start = start;
+    this.len = len;
+  }
+
+  /** The main thread's share of a fused pass: chunk k into selection region k. */
+  private fusedChunk(a: number, b: number, k: number): void {
+    const buf = this.buf as ScanBuffers;
+    const t = this.table as NodeTable;
+    const p = this.prog as Program;
+    // The first chunk this thread takes decodes the scan's parameters (see fusedPrepare).
+    if (!this.prepared) {
+      this.prepared = true;
+      this.fused = fusedPrepare(
+        t,
+        p,
+        this.weights,
+        buf.filterOut,
+        buf.feasible,
+        this.totalsRow,
+        this.taintRow,
+        buf.sel,
+      );
+    }
+    const sb = k * SEL_REGION;
+    selReset(buf.sel, sb);
+    fusedRun(
+      this.fused,
+      t,
+      p,
+      this.start,
+      this.len,
+      a,
+      b,
+      buf.filterOut,
+      0,
+      buf.feasible,
+      0,
+      this.totalsRow,
+      this.taintRow,
+      true,
+      buf.sel,
+      sb,
+    );
+  }
+
+  private readonly fusedRunner: ChunkRunner = { run: (a, b, k) => this.fusedChunk(a, b, k) };
+  private readonly filterRunner: ChunkRunner = {
+    run: (a, b) => {
+      const buf = this.buf as ScanBuffers;
+      filterRange(
+        this.table as NodeTable,
+        this.prog as Program,
+        this.list,
+        this.start,
+        this.len,
+        a,
+        b,
+        buf.filterOut,
+        0,
+      );
+    },
+  };
+  private readonly scoreRunner: ChunkRunner = {
+    run: (a, b) => {
+      const buf = this.buf as ScanBuffers;
+      scoreRange(this.table as NodeTable, this.prog as Program, buf.feasible, a, b, buf.scores, buf.stride);
+    },
+  };
 }
 
-function noLocal(): void {}
+/** What the main thread runs for chunk k, positions [a, b). */
+interface ChunkRunner {
+  run(a: number, b: number, k: number): void;
+}
+
+/** Takes the first chunk not yet taken (−1 when none is left). */
+function claimFirst(ctl: Int32Array): number {
+  for (;;) {
+    const w = Atomics.load(ctl, CTL_CLAIM);
+    const first = w & 0xffff;
+    if (first >= w >>> 16) return -1;
+    if (Atomics.compareExchange(ctl, CTL_CLAIM, w, w + 1) === w) return first;
+  }
+}
 
 /**
- * Waits until `active` workers reported done: spins briefly (they are usually about done),
- * then sleeps. A function of its own so that its loops never make V8 compile dispatch
- * on-stack (see kernel.ts FUSED_CHUNK).
+ * Waits until all `n` chunks are finished: spins briefly (the workers' last chunks are usually
+ * about done), then sleeps. A function of its own so that its loops never make V8 compile
+ * dispatch on-stack (see kernel.ts FUSED_CHUNK).
  */
-function awaitDone(ctl: Int32Array, active: number): void {
-  for (let k = 0; k < 20_000; k++) if (Atomics.load(ctl, CTL_DONE) >= active) return;
+function awaitCompleted(ctl: Int32Array, n: number): void {
+  for (let k = 0; k < 20_000; k++) if (Atomics.load(ctl, CTL_COMPLETED) >= n) return;
   for (;;) {
-    const d = Atomics.load(ctl, CTL_DONE);
-    if (d >= active) return;
-    Atomics.wait(ctl, CTL_DONE, d);
+    const d = Atomics.load(ctl, CTL_COMPLETED);
+    if (d >= n) return;
+    Atomics.wait(ctl, CTL_COMPLETED, d);
   }
 }
+
+/** Waits until none of the first `workers` workers is looking at a scan's chunks (CTL_ACTIVE). */
+function awaitIdle(ctl: Int32Array, workers: number): void {
+  for (let w = 0; w < workers; w++) {
+    for (let k = 0; Atomics.load(ctl, CTL_ACTIVE + w) !== 0; k++) {
+      if (k > 20_000) Atomics.wait(ctl, CTL_ACTIVE + w, 1, 1);
+    }
+  }
+}
+
+/** Positions per chunk aimed at (~10–40 µs of the fused pass; 1,024 beat 512, 2,048 and 4,096 in paired runs). */
+const CHUNK_POSITIONS = 1024;
+/** Fewest chunks per sharing thread, so that the split can follow the threads' speeds. */
+const CHUNKS_PER_THREAD = 4;
 
 /** auto mode re-measures the way it did not choose once every PROBE fused scans. */
 const PROBE = 32;

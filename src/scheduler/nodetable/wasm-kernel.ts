@@ -47,8 +47,11 @@ export class FusedWasm {
   setTaint(pi: Int32Array, fAt: number, fLen: number, sAt: number, sLen: number): void {
     if (fLen > this.taintF.length) this.taintF = this.arena.i32(Math.max(fLen, this.taintF.length * 2));
     if (sLen > this.taintS.length) this.taintS = this.arena.i32(Math.max(sLen, this.taintS.length * 2));
-    if (fLen > 0) this.taintF.set(pi.subarray(fAt, fAt + fLen));
-    if (sLen > 0) this.taintS.set(pi.subarray(sAt, sAt + sLen));
+    // Element by element: subarray views would allocate on every scan.
+    const f = this.taintF;
+    const s = this.taintS;
+    for (let i = 0; i < fLen; i++) f[i] = pi[fAt + i] as number;
+    for (let i = 0; i < sLen; i++) s[i] = pi[sAt + i] as number;
   }
 }
 

@@ -5,29 +5,35 @@
  * main thread merges shards in scan order and decides.
  */
 import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
-import { filterRange, fusedBasic, scoreRange, selReset } from "./kernel.js";
-import { SEL_REGION } from "./layout.js";
+import { filterRange, fusedPrepare, fusedRun, scoreRange, selReset } from "./kernel.js";
+import { H_ORDER_LEN, SEL_REGION } from "./layout.js";
 import {
   type ArrayRef,
   CMD_EXIT,
   CMD_FILTER,
   CMD_FUSED,
   CMD_SCORE,
+  CTL_ACTIVE,
+  CTL_CHUNK,
+  CTL_CHUNKS,
+  CTL_CLAIM,
   CTL_CMD,
-  CTL_DONE,
+  CTL_COMPLETED,
+  CTL_FROM,
   CTL_LEN,
   CTL_LISTED,
   CTL_N,
-  CTL_RANGES,
   CTL_READY,
-  CTL_REGION,
   CTL_SPIN,
   CTL_START,
+  CTL_TO,
   CTL_VERSION,
   CTL_WAKE,
+  CTL_WORKER_CHUNKS,
   type WorkerLayout,
 } from "./protocol.js";
 import { type ProgramView, type TableView, viewOf } from "./views.js";
+import type { FusedWasm } from "./wasm-kernel.js";
 
 interface Task {
   control: SharedArrayBuffer;
@@ -48,6 +54,8 @@ interface Views {
   sel: Float64Array;
   stride: number;
   weights: Float64Array;
+  /** This scan's prepared WebAssembly pass (undefined: the JavaScript one), set once per scan. */
+  fused: FusedWasm | undefined;
 }
 
 function build(l: WorkerLayout): Views {
@@ -72,6 +80,7 @@ function build(l: WorkerLayout): Views {
     sel: f64(l.scan.sel),
     stride,
     weights: new Float64Array(4),
+    fused: undefined,
   };
 }
 
@@ -84,9 +93,83 @@ function spinFor(ctl: Int32Array, wake: number, seen: number): number {
   return Atomics.load(ctl, wake);
 }
 
+/** Takes the last chunk not yet taken (−1 when none is left). */
+function claimLast(ctl: Int32Array): number {
+  for (;;) {
+    const w = Atomics.load(ctl, CTL_CLAIM);
+    const end = w >>> 16;
+    if ((w & 0xffff) >= end) return -1;
+    if (Atomics.compareExchange(ctl, CTL_CLAIM, w, w - 0x10000) === w) return end - 1;
+  }
+}
+
+/** Decodes the current fused scan's parameters once, for all the chunks this worker takes. */
+function prepareFused(ctl: Int32Array, views: Views): void {
+  const wOff = ctl[CTL_N] as number;
+  const w = views.weights;
+  const pf = views.p.pf;
+  for (let j = 0; j < 4; j++) w[j] = pf[wOff + j] as number;
+  views.fused = fusedPrepare(
+    views.t,
+    views.p,
+    w,
+    views.filterOut,
+    views.feasible,
+    views.totals,
+    views.taintRaw,
+    views.sel,
+  );
+}
+
+/** Runs chunk k of the current scan. */
+function runChunk(ctl: Int32Array, views: Views, cmd: number, k: number): void {
+  const size = ctl[CTL_CHUNK] as number;
+  const from = (ctl[CTL_FROM] as number) + k * size;
+  const to = Math.min(ctl[CTL_TO] as number, from + size);
+  if (cmd === CMD_FILTER) {
+    const listed = ctl[CTL_LISTED] === 1;
+    filterRange(
+      views.t,
+      views.p,
+      listed ? views.scanList : undefined,
+      ctl[CTL_START] as number,
+      ctl[CTL_LEN] as number,
+      from,
+      to,
+      views.filterOut,
+      0,
+    );
+  } else if (cmd === CMD_FUSED) {
+    // Chunk k's selection summary is region k (the main thread merges them in order).
+    const sb = k * SEL_REGION;
+    selReset(views.sel, sb);
+    fusedRun(
+      views.fused,
+      views.t,
+      views.p,
+      ctl[CTL_START] as number,
+      ctl[CTL_LEN] as number,
+      from,
+      to,
+      views.filterOut,
+      0,
+      views.feasible,
+      0,
+      views.totals,
+      views.taintRaw,
+      true,
+      views.sel,
+      sb,
+    );
+  } else if (cmd === CMD_SCORE) {
+    scoreRange(views.t, views.p, views.feasible, from, to, views.scores, views.stride);
+  }
+}
+
 export default function serve(task: Task): string {
   const ctl = new Int32Array(task.control);
   const wake = CTL_WAKE + task.index;
+  const active = CTL_ACTIVE + task.index;
   let views: Views | undefined;
   let seen = Atomics.load(ctl, wake);
   Atomics.add(ctl, CTL_READY, 1);
@@ -101,68 +184,34 @@ export default function serve(task: Task): string {
       continue;
     }
     seen = seq;
-    const cmd = Atomics.load(ctl, CTL_CMD);
-    if (cmd === CMD_EXIT) {
-      Atomics.add(ctl, CTL_DONE, 1);
-      Atomics.notify(ctl, CTL_DONE);
-      return "exit";
-    }
-    const want = Atomics.load(ctl, CTL_VERSION);
-    while (views === undefined || views.version !== want) {
-      const m = receiveMessageOnPort(task.port);
-      if (m === undefined) {
-        Atomics.wait(ctl, wake, seq, 1);
-        continue;
+    if (Atomics.load(ctl, CTL_CMD) === CMD_EXIT) return "exit";
+    // Announce before looking at the chunks: from here on the main thread leaves the scan's
+    // parameters alone, so whatever chunk this worker takes, it read that scan's parameters.
+    Atomics.store(ctl, active, 1);
+    const first = Atomics.load(ctl, CTL_CLAIM);
+    if ((first & 0xffff) < first >>> 16) {
+      const cmd = Atomics.load(ctl, CTL_CMD);
+      const want = Atomics.load(ctl, CTL_VERSION);
+      while (views === undefined || views.version !== want) {
+        const m = receiveMessageOnPort(task.port);
+        if (m === undefined) {
+          Atomics.wait(ctl, wake, seq, 1);
+          continue;
+        }
+        views = build(m.message as WorkerLayout);
       }
-      views = build(m.message as WorkerLayout);
+      // Sizes may have changed without a reallocation.
+      views.t.orderLen = views.t.header[H_ORDER_LEN] as number;
+      const chunks = ctl[CTL_CHUNKS] as number;
+      let k = claimLast(ctl);
+      if (k >= 0 && cmd === CMD_FUSED) prepareFused(ctl, views);
+      for (; k >= 0; k = claimLast(ctl)) {
+        runChunk(ctl, views, cmd, k);
+        Atomics.add(ctl, CTL_WORKER_CHUNKS, 1);
+        if (Atomics.add(ctl, CTL_COMPLETED, 1) + 1 === chunks) Atomics.notify(ctl, CTL_COMPLETED);
+      }
     }
-    // Sizes may have changed without a reallocation.
-    const h = views.t.header;
-    views.t.orderLen = h[4] as number;
-    const from = ctl[CTL_RANGES + 2 * task.index] as number;
-    const to = ctl[CTL_RANGES + 2 * task.index + 1] as number;
-    if (cmd === CMD_FILTER) {
-      const listed = ctl[CTL_LISTED] === 1;
-      filterRange(
-        views.t,
-        views.p,
-        listed ? views.scanList : undefined,
-        ctl[CTL_START] as number,
-        ctl[CTL_LEN] as number,
-        from,
-        to,
-        views.filterOut,
-        0,
-      );
-    } else if (cmd === CMD_FUSED) {
-      const wOff = ctl[CTL_N] as number;
-      const w = views.weights;
-      const pf = views.p.pf;
-      for (let k = 0; k < 4; k++) w[k] = pf[wOff + k] as number;
-      const sb = (ctl[CTL_REGION + task.index] as number) * SEL_REGION;
-      selReset(views.sel, sb);
-      fusedBasic(
-        views.t,
-        views.p,
-        ctl[CTL_START] as number,
-        ctl[CTL_LEN] as number,
-        from,
-        to,
-        views.filterOut,
-        0,
-        views.feasible,
-        0,
-        views.totals,
-        views.taintRaw,
-        w,
-        true,
-        views.sel,
-        sb,
-      );
-    } else if (cmd === CMD_SCORE) {
-      scoreRange(views.t, views.p, views.feasible, from, to, views.scores, views.stride);
-    }
-    Atomics.add(ctl, CTL_DONE, 1);
-    Atomics.notify(ctl, CTL_DONE);
+    Atomics.store(ctl, active, 0);
+    Atomics.notify(ctl, active);
   }
 }
