@@ -82,11 +82,19 @@ function main(): void {
         encoding: "utf8",
         maxBuffer: 1 << 24,
       });
-      const row = JSON.parse(out.trim().split("\n").pop() as string) as BenchRow;
-      rows.push(row);
-      process.stdout.write(
-        `  ${suite.name} ${row.impl} size=${row.size}: ${fmt(row.opsPerSec)} M ops/s (±${row.rmePercent.toFixed(1)}%)\n`,
-      );
+      // A case prints one row, or several when it measures variants side by side in one process.
+      const printed = out
+        .trim()
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as BenchRow);
+      if (printed.length === 0) throw new Error(`${suite.script} ${args.join(" ")}: printed no result row`);
+      for (const row of printed) {
+        rows.push(row);
+        process.stdout.write(
+          `  ${suite.name} ${row.impl} size=${row.size}: ${fmt(row.opsPerSec)} M ops/s (±${row.rmePercent.toFixed(1)}%)\n`,
+        );
+      }
     }
     const report = suite.report(rows);
     process.stdout.write(`\n${suite.name}\n${report.join("\n")}\n`);

@@ -309,6 +309,7 @@ export class Scheduler extends Actor {
     const q = this.queue.pop();
     if (q === undefined) {
       this.busy = false;
+      this.env.evaluator.idle?.();
       return;
     }
     const start = this.sim.now;

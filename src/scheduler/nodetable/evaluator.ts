@@ -49,6 +49,8 @@ export interface Evaluator {
   score(t: NodeTable, p: Program, buf: ScanBuffers, n: number): void;
   /** How many evaluations the last calls shipped to workers (for reports). */
   readonly parallelCalls: number;
+  /** The scheduler ran out of pods to schedule (worker threads may stop spinning); changes no result. */
+  idle?(): void;
 }
 
 /** Everything on the calling thread. */

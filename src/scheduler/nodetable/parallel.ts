@@ -50,8 +50,10 @@ import {
   CTL_LEN,
   CTL_LISTED,
   CTL_N,
+  CTL_PARK,
   CTL_READY,
   CTL_SIZE,
+  CTL_SLEEPS,
   CTL_SPIN,
   CTL_START,
   CTL_TO,
@@ -196,6 +198,19 @@ export class ParallelEvaluator implements Evaluator {
   /** Chunks the worker threads ran so far (the main thread runs the rest). */
   get workerChunks(): number {
     return Atomics.load(this.ctl, CTL_WORKER_CHUNKS);
+  }
+
+  /** Times the workers went to sleep so far (for tests). */
+  get workerSleeps(): number {
+    return Atomics.load(this.ctl, CTL_SLEEPS);
+  }
+
+  /**
+   * The scheduler has nothing to schedule: workers still spinning after their last chunk go to
+   * sleep now instead of holding a core for another few ms (they wake on the next scan).
+   */
+  idle(): void {
+    Atomics.add(this.ctl, CTL_PARK, 1);
   }
 
   /** Stops the workers. */

@@ -31,6 +31,10 @@ export const CTL_CHUNKS = 15;
 export const CTL_ACTIVE = 16;
 /** Chunks the workers ran, all scans together (for tests and reports). */
 export const CTL_WORKER_CHUNKS = 80;
+/** Bumped when the scheduler goes idle: spinning workers then sleep at once (see ParallelEvaluator.idle). */
+export const CTL_PARK = 81;
+/** Times a worker went to sleep in Atomics.wait (for tests). */
+export const CTL_SLEEPS = 82;
 /** Wake word per worker index: the main thread bumps and notifies only the workers it uses. */
 export const CTL_WAKE = 208;
 export const CTL_SIZE = 288;

@@ -23,7 +23,9 @@ import {
   CTL_LEN,
   CTL_LISTED,
   CTL_N,
+  CTL_PARK,
   CTL_READY,
+  CTL_SLEEPS,
   CTL_SPIN,
   CTL_START,
   CTL_TO,
@@ -84,11 +86,16 @@ function build(l: WorkerLayout): Views {
   };
 }
 
-/** The wake word once it differs from `seen`, or `seen` after CTL_SPIN loads (a function of its own: see kernel.ts FUSED_CHUNK). */
-function spinFor(ctl: Int32Array, wake: number, seen: number): number {
+/**
+ * The wake word once it differs from `seen`, or `seen` after CTL_SPIN loads or once the main
+ * thread parks the workers (CTL_PARK moves from `park`). A function of its own: see kernel.ts
+ * FUSED_CHUNK.
+ */
+function spinFor(ctl: Int32Array, wake: number, seen: number, park: number): number {
   for (let k = Atomics.load(ctl, CTL_SPIN); k > 0; k--) {
     const seq = Atomics.load(ctl, wake);
     if (seq !== seen) return seq;
+    if (Atomics.load(ctl, CTL_PARK) !== park) break;
   }
   return Atomics.load(ctl, wake);
 }
@@ -172,18 +179,23 @@ export default function serve(task: Task): string {
   const active = CTL_ACTIVE + task.index;
   let views: Views | undefined;
   let seen = Atomics.load(ctl, wake);
+  let park = Atomics.load(ctl, CTL_PARK);
   Atomics.add(ctl, CTL_READY, 1);
   Atomics.notify(ctl, CTL_READY);
   for (;;) {
-    // Spin first (CTL_SPIN loads, 1–4 ms by default): the next scan of a scheduling burst
-    // follows within a few hundred µs, and waking from Atomics.wait cost 60–100 µs in the
-    // scheduler benchmark on this VM (js-perf.md §4 measured ~8 µs for a bare futex round trip).
-    const seq = spinFor(ctl, wake, seen);
+    // Spin first (CTL_SPIN loads, 1–4 ms by default, cut short when the scheduler goes idle):
+    // the next scan of a scheduling burst follows within a few hundred µs, and waking from
+    // Atomics.wait cost 60–100 µs in the scheduler benchmark on this VM (js-perf.md §4
+    // measured ~8 µs for a bare futex round trip).
+    const seq = spinFor(ctl, wake, seen, park);
     if (seq === seen) {
+      Atomics.add(ctl, CTL_SLEEPS, 1);
       Atomics.wait(ctl, wake, seen);
       continue;
     }
     seen = seq;
+    // An idle() from here on (after this scan) cuts the next spin short.
+    park = Atomics.load(ctl, CTL_PARK);
     if (Atomics.load(ctl, CTL_CMD) === CMD_EXIT) return "exit";
     // Announce before looking at the chunks: from here on the main thread leaves the scan's
     // parameters alone, so whatever chunk this worker takes, it read that scan's parameters.
