@@ -98,6 +98,24 @@ describe("ParallelEvaluator chunks", () => {
     expect(ev.workerSleeps - slept).toBeGreaterThan(40);
   }, 60_000);
 
+  it("throws, instead of waiting forever, when a worker's chunk fails", async () => {
+    const ev = await evaluator({ threads: 1, mode: "always", mainShare: false });
+    const cache = cluster(200);
+    const env = envFor(cache, ev);
+    // A real scan first, so that the program holds a pod and the workers have the buffers.
+    framework(cache).schedulePod(env, new PodInfo(makePod("x", { cpu: "100m" })));
+    const wOff = env.prog.allocF(4);
+    env.prog.pf.set([1, 1, 3, 0], wOff);
+    // Positions far beyond the arena: the WebAssembly pass traps on the worker (which prints
+    // "memory access out of bounds" to stderr).
+    const huge = 100_000_000;
+    expect(() => ev.fusedScan(env.cache.table, env.prog, env.buffers, 0, huge, 0, huge, wOff)).toThrow(
+      /a scan worker failed/,
+    );
+    // The evaluator refuses further scans: the framework's serial path takes over.
+    expect(ev.fusedScan(env.cache.table, env.prog, env.buffers, 0, 200, 0, 200, wOff)).toBe(0);
+  }, 30_000);
+
   it("idle() sends workers spinning after a scan to sleep", async () => {
     // A spin of 2^31 − 1 loads lasts seconds; without idle() the worker would not sleep soon.
     const ev = await evaluator({ threads: 1, mode: "always", spin: 0x7fffffff });

@@ -46,6 +46,7 @@ import {
   CTL_CLAIM,
   CTL_CMD,
   CTL_COMPLETED,
+  CTL_FAILED,
   CTL_FROM,
   CTL_LEN,
   CTL_LISTED,
@@ -133,6 +134,8 @@ export class ParallelEvaluator implements Evaluator {
   private readonly tasks: Promise<unknown>[] = [];
   private version = 0;
   private closed = false;
+  /** A worker's chunk threw: no more scans go to the workers. */
+  private failed = false;
   // What the workers were last sent (compared field by field: no allocation per scan).
   private sentTable: unknown;
   private sentPi: unknown;
@@ -235,7 +238,7 @@ export class ParallelEvaluator implements Evaluator {
   }
 
   private worth(positions: number): boolean {
-    if (this.closed) return false;
+    if (this.closed || this.failed) return false;
     return this.mode === "always" ? positions >= 2 * this.sharing : positions >= this.thresholdNodes;
   }
 
@@ -321,6 +324,10 @@ export class ParallelEvaluator implements Evaluator {
       }
     }
     awaitCompleted(ctl, n);
+    if (Atomics.load(ctl, CTL_FAILED) !== 0) {
+      this.failed = true;
+      throw new Error("a scan worker failed (its error is on stderr): the evaluator cannot be used any more");
+    }
     this.parallelCalls++;
     return n;
   }
@@ -523,21 +530,40 @@ function claimFirst(ctl: Int32Array): number {
  */
 function awaitCompleted(ctl: Int32Array, n: number): void {
   for (let k = 0; k < 20_000; k++) if (Atomics.load(ctl, CTL_COMPLETED) >= n) return;
+  let stalled = 0;
+  let seen = -1;
   for (;;) {
     const d = Atomics.load(ctl, CTL_COMPLETED);
     if (d >= n) return;
-    Atomics.wait(ctl, CTL_COMPLETED, d);
+    if (d !== seen) {
+      seen = d;
+      stalled = 0;
+    }
+    if (Atomics.wait(ctl, CTL_COMPLETED, d, WAIT_SLICE_MS) === "timed-out" && ++stalled > STALL_SLICES) {
+      throw new Error(
+        `scan workers stopped responding: ${n - d} of ${n} chunks unfinished after ${STALL_SLICES / 10} s`,
+      );
+    }
   }
 }
 
 /** Waits until none of the first `workers` workers is looking at a scan's chunks (CTL_ACTIVE). */
 function awaitIdle(ctl: Int32Array, workers: number): void {
   for (let w = 0; w < workers; w++) {
+    let stalled = 0;
     for (let k = 0; Atomics.load(ctl, CTL_ACTIVE + w) !== 0; k++) {
-      if (k > 20_000) Atomics.wait(ctl, CTL_ACTIVE + w, 1, 1);
+      if (k < 20_000) continue;
+      if (Atomics.wait(ctl, CTL_ACTIVE + w, 1, WAIT_SLICE_MS) === "timed-out" && ++stalled > STALL_SLICES) {
+        throw new Error(`scan worker ${w} stopped responding: still busy after ${STALL_SLICES / 10} s`);
+      }
     }
   }
 }
+
+/** A sleeping wait for the workers is cut into slices of this many ms... */
+const WAIT_SLICE_MS = 100;
+/** ...and gives up after this many slices without progress (60 s: a chunk takes well under 1 s). */
+const STALL_SLICES = 600;
 
 /** Positions per chunk aimed at (~10–40 µs of the fused pass; 1,024 beat 512, 2,048 and 4,096 in paired runs). */
 const CHUNK_POSITIONS = 1024;

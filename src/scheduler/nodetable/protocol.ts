@@ -35,6 +35,8 @@ export const CTL_WORKER_CHUNKS = 80;
 export const CTL_PARK = 81;
 /** Times a worker went to sleep in Atomics.wait (for tests). */
 export const CTL_SLEEPS = 82;
+/** Set by a worker whose chunk threw (the error goes to stderr): the scan's results are incomplete. */
+export const CTL_FAILED = 83;
 /** Wake word per worker index: the main thread bumps and notifies only the workers it uses. */
 export const CTL_WAKE = 208;
 export const CTL_SIZE = 288;

@@ -19,6 +19,7 @@ import {
   CTL_CLAIM,
   CTL_CMD,
   CTL_COMPLETED,
+  CTL_FAILED,
   CTL_FROM,
   CTL_LEN,
   CTL_LISTED,
@@ -217,8 +218,19 @@ export default function serve(task: Task): string {
       const chunks = ctl[CTL_CHUNKS] as number;
       let k = claimLast(ctl);
       if (k >= 0 && cmd === CMD_FUSED) prepareFused(ctl, views);
+      let failed = false;
       for (; k >= 0; k = claimLast(ctl)) {
-        runChunk(ctl, views, cmd, k);
+        if (!failed) {
+          try {
+            runChunk(ctl, views, cmd, k);
+          } catch (e) {
+            // Never leave the main thread waiting for chunks that will not run: count them,
+            // flag the scan as failed (the main thread throws) and say why here, once.
+            console.error(`kubesim scan worker ${task.index}: chunk ${k} failed:`, e);
+            Atomics.store(ctl, CTL_FAILED, 1);
+            failed = true;
+          }
+        }
         Atomics.add(ctl, CTL_WORKER_CHUNKS, 1);
         if (Atomics.add(ctl, CTL_COMPLETED, 1) + 1 === chunks) Atomics.notify(ctl, CTL_COMPLETED);
       }
