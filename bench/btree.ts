@@ -9,7 +9,7 @@ import { Rng } from "../src/engine/rng.js";
 import { BTree } from "../src/store/btree.js";
 import { prefixEnd } from "../src/store/bytes.js";
 import { argValue, type BenchRow } from "./lib/harness.js";
-import type { Suite } from "./lib/suite.js";
+import { median, type Suite } from "./lib/suite.js";
 
 export const BTREE_IMPLS = [
   "kubesim-btree",
@@ -390,13 +390,6 @@ const QUICK_IMPLS = BTREE_IMPLS.filter((impl) => impl !== "js-sdsl-orderedmap-in
  */
 function fullRounds(size: number): number {
   return size >= 1e6 ? 3 : 5;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  const h = s.length >> 1;
-  return s.length % 2 === 1 ? s[h] : (s[h - 1] + s[h]) / 2;
 }
 
 /** Median ops/s over the rounds of one (impl, size, op). */

@@ -1,7 +1,7 @@
 // The scheduler benchmark suite: pods scheduled per second (wall clock) through the Scheduler
 // actor, per node count, percentageOfNodesToScore and worker threads; see bench/scheduler.ts.
 import type { BenchRow } from "./lib/harness.js";
-import type { Suite } from "./lib/suite.js";
+import { median, type Suite } from "./lib/suite.js";
 
 interface Case {
   kase: string;
@@ -44,16 +44,6 @@ const implOf = (c: Case) => `pct${c.pct}/w${c.workers}`;
 
 function roundsOf(rows: BenchRow[], c: Case): BenchRow[] {
   return rows.filter((r) => r.case === c.kase && r.size === c.nodes && r.impl === implOf(c));
-}
-
-function median(xs: number[]): number {
-  const v = [...xs].sort((a, b) => a - b);
-  const m = v.length >> 1;
-  return v.length === 0
-    ? Number.NaN
-    : v.length % 2 === 1
-      ? (v[m] as number)
-      : ((v[m - 1] as number) + (v[m] as number)) / 2;
 }
 
 export const schedulerSuite: Suite = {

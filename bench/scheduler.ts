@@ -14,6 +14,7 @@ import { readSchedulerConfig } from "../src/scheduler/config/parse.js";
 import { ParallelEvaluator } from "../src/scheduler/nodetable/parallel.js";
 import { Scheduler } from "../src/scheduler/scheduler.js";
 import { argValue, type BenchRow } from "./lib/harness.js";
+import { median } from "./lib/suite.js";
 
 export const CASES = ["basic", "affinity"] as const;
 /** Decisions covered by the fingerprint (always made during warm-up). */
@@ -270,12 +271,6 @@ async function single(
   const ms = r.latency.p50 ?? r.latency.mean;
   const m = { opsPerSec: (batch * 1000) / ms, rmePercent: r.latency.rme, samples: r.latency.samplesCount ?? 0 };
   return rowOf(kase, nodes, pct, workers, kernel, m, s, s.scheduled() - before, more);
-}
-
-function median(xs: number[]): number {
-  const v = [...xs].sort((a, b) => a - b);
-  const m = v.length >> 1;
-  return v.length % 2 === 1 ? (v[m] as number) : ((v[m - 1] as number) + (v[m] as number)) / 2;
 }
 
 /** Relative margin of error (95 %) of the mean of `xs`, percent. */

@@ -28,3 +28,11 @@ export function opsOf(rows: BenchRow[], impl: string, size: number, kase?: strin
     Number.NaN
   );
 }
+
+/** Median of `xs` (NaN when empty). */
+export function median(xs: number[]): number {
+  const v = [...xs].sort((a, b) => a - b);
+  const m = v.length >> 1;
+  if (v.length === 0) return Number.NaN;
+  return v.length % 2 === 1 ? (v[m] as number) : ((v[m - 1] as number) + (v[m] as number)) / 2;
+}

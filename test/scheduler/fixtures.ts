@@ -1,8 +1,28 @@
 /** Builders for scheduler tests: nodes, pods, a fake API server with virtual-time delays. */
 import type { Node, Pod, PodSpec, Taint, Toleration } from "../../src/api/types/core.js";
-import type { Simulation } from "../../src/engine/simulation.js";
+import { Simulation } from "../../src/engine/simulation.js";
 import type { SchedulerApi } from "../../src/scheduler/api.js";
+import type { SchedulerCache } from "../../src/scheduler/cache/cache.js";
+import { newCycleEnv } from "../../src/scheduler/framework/cycle-env.js";
+import type { CycleEnv } from "../../src/scheduler/framework/framework.js";
+import type { Evaluator } from "../../src/scheduler/nodetable/evaluator.js";
 import type { Scheduler } from "../../src/scheduler/scheduler.js";
+
+/** A scheduling-cycle environment over `cache`, with its rng streams from a simulation of `seed`. */
+export function cycleEnvFor(
+  cache: SchedulerCache,
+  o: { seed: number; pct: number; kernel: "wasm" | "js"; evaluator?: Evaluator },
+): CycleEnv {
+  const sim = new Simulation({ seed: o.seed });
+  return newCycleEnv({
+    cache,
+    rng: (stream) => sim.rng(`kube-scheduler/${stream}`),
+    percentageOfNodesToScore: o.pct,
+    nodes: 16,
+    ...(o.evaluator === undefined ? {} : { evaluator: o.evaluator }),
+    fusedKernel: o.kernel,
+  });
+}
 
 export interface NodeOpts {
   cpu?: string;

@@ -4,20 +4,12 @@ import { SchedulerCache } from "../../src/scheduler/cache/cache.js";
 import { PodInfo } from "../../src/scheduler/cache/pod-info.js";
 import { defaultSchedulerConfig, readSchedulerConfig } from "../../src/scheduler/config/parse.js";
 import { explain } from "../../src/scheduler/explain.js";
-import { newCycleEnv } from "../../src/scheduler/framework/cycle-env.js";
 import { type CycleEnv, Framework, numFeasibleNodesToFind } from "../../src/scheduler/framework/framework.js";
 import { Scheduler } from "../../src/scheduler/scheduler.js";
-import { FakeApi, makeNode, makePod } from "./fixtures.js";
+import { cycleEnvFor, FakeApi, makeNode, makePod } from "./fixtures.js";
 
 function envFor(cache: SchedulerCache, seed = 1): CycleEnv {
-  const sim = new Simulation({ seed });
-  return newCycleEnv({
-    cache,
-    rng: (stream) => sim.rng(`kube-scheduler/${stream}`),
-    percentageOfNodesToScore: 0,
-    nodes: 16,
-    fusedKernel: "js",
-  });
+  return cycleEnvFor(cache, { seed, pct: 0, kernel: "js" });
 }
 
 describe("numFeasibleNodesToFind (schedule_one.go and its test table)", () => {

@@ -2,15 +2,13 @@
 // workers really take chunks (all of them when the main thread only waits), and idle() sends
 // spinning workers to sleep.
 import { afterAll, describe, expect, it } from "vitest";
-import { Simulation } from "../../src/engine/simulation.js";
 import { SchedulerCache } from "../../src/scheduler/cache/cache.js";
 import { PodInfo } from "../../src/scheduler/cache/pod-info.js";
 import { readSchedulerConfig } from "../../src/scheduler/config/parse.js";
-import { newCycleEnv } from "../../src/scheduler/framework/cycle-env.js";
 import { type CycleEnv, Framework } from "../../src/scheduler/framework/framework.js";
 import { type Evaluator, SerialEvaluator } from "../../src/scheduler/nodetable/evaluator.js";
 import { ParallelEvaluator } from "../../src/scheduler/nodetable/parallel.js";
-import { makeNode, makePod } from "./fixtures.js";
+import { cycleEnvFor, makeNode, makePod } from "./fixtures.js";
 
 const evaluators: ParallelEvaluator[] = [];
 afterAll(async () => {
@@ -33,15 +31,7 @@ function cluster(n: number): SchedulerCache {
 }
 
 function envFor(cache: SchedulerCache, ev: Evaluator): CycleEnv {
-  const sim = new Simulation({ seed: 9 });
-  return newCycleEnv({
-    cache,
-    rng: (stream) => sim.rng(`kube-scheduler/${stream}`),
-    percentageOfNodesToScore: 100,
-    nodes: 16,
-    evaluator: ev,
-    fusedKernel: "wasm",
-  });
+  return cycleEnvFor(cache, { seed: 9, pct: 100, kernel: "wasm", evaluator: ev });
 }
 
 const framework = (cache: SchedulerCache) =>

@@ -3,11 +3,9 @@
 // NormalizeScore, a walk over every total), serially and sharded over worker threads.
 import { afterAll, describe, expect, it } from "vitest";
 import { Rng } from "../../src/engine/rng.js";
-import { Simulation } from "../../src/engine/simulation.js";
 import { SchedulerCache } from "../../src/scheduler/cache/cache.js";
 import { PodInfo } from "../../src/scheduler/cache/pod-info.js";
 import { defaultSchedulerConfig, readSchedulerConfig } from "../../src/scheduler/config/parse.js";
-import { newCycleEnv } from "../../src/scheduler/framework/cycle-env.js";
 import { type CycleEnv, Framework, replaySelect } from "../../src/scheduler/framework/framework.js";
 import { type Evaluator, SerialEvaluator } from "../../src/scheduler/nodetable/evaluator.js";
 import { scanStats } from "../../src/scheduler/nodetable/kernel.js";
@@ -21,21 +19,13 @@ import {
   SEL_REGION,
 } from "../../src/scheduler/nodetable/layout.js";
 import { ParallelEvaluator } from "../../src/scheduler/nodetable/parallel.js";
-import { makeNode, makePod } from "./fixtures.js";
+import { cycleEnvFor, makeNode, makePod } from "./fixtures.js";
 
 /** Kernels of the fused pass: "wasm" when the scan buffers share the table's arena. */
 type Kernel = "wasm" | "js";
 
 function envFor(cache: SchedulerCache, evaluator: Evaluator, pct: number, kernel: Kernel = "js"): CycleEnv {
-  const sim = new Simulation({ seed: 7 });
-  return newCycleEnv({
-    cache,
-    rng: (stream) => sim.rng(`kube-scheduler/${stream}`),
-    percentageOfNodesToScore: pct,
-    nodes: 16,
-    evaluator,
-    fusedKernel: kernel,
-  });
+  return cycleEnvFor(cache, { seed: 7, pct, kernel, evaluator });
 }
 
 /** Nodes of a few shapes (many tied totals), some full or tainted, some with running pods. */

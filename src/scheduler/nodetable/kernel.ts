@@ -84,6 +84,7 @@ const SEL_MAX_LEVELS = 256;
 const SEL_MAX_TAINT = 1;
 const SEL_NLEVELS = 2;
 const SEL_OVERFLOW = 3;
+const SEL_REGION = 1544;
 const RK_NAME_NE = 2;
 const RK_TABLE = 0;
 const RK_TRUE = 3;
@@ -146,6 +147,7 @@ export const KERNEL_CONSTANTS: Readonly<Record<string, number>> = Object.freeze(
   SEL_MAX_TAINT,
   SEL_NLEVELS,
   SEL_OVERFLOW,
+  SEL_REGION,
   RK_TABLE,
   RK_TRUE,
   ST_UNRESOLVABLE,
@@ -1098,7 +1100,7 @@ export function fusedPrepare(
 }
 
 /** fusedBasic over positions [from, to) after fusedPrepare (`k` is what it returned). */
-export function fusedRun(
+function fusedRun(
   k: FusedWasm | undefined,
   t: TableView,
   p: ProgramView,
@@ -1175,6 +1177,31 @@ export function fusedRun(
   scanStats.feasible = found;
   scanStats.deferred = 0;
   return pos;
+}
+
+/**
+ * Chunk `region` of a sharded fused pass: positions [from, to) after fusedPrepare (`k` is what
+ * it returned), results by position, selection summary into region `region` of `sel`. The
+ * main thread merges the regions in scan order, so chunk k must always use region k.
+ */
+export function fusedShard(
+  k: FusedWasm | undefined,
+  t: TableView,
+  p: ProgramView,
+  start: number,
+  len: number,
+  from: number,
+  to: number,
+  out: Int32Array,
+  feas: Int32Array,
+  totals: Float64Array,
+  taintRaw: Float64Array,
+  sel: Float64Array,
+  region: number,
+): void {
+  const sb = region * SEL_REGION;
+  selReset(sel, sb);
+  fusedRun(k, t, p, start, len, from, to, out, 0, feas, 0, totals, taintRaw, true, sel, sb);
 }
 
 /** fusedBasic over positions [from, to) with the parameters decoded in `fp`; returns the end position. */

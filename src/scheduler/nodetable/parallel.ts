@@ -31,8 +31,7 @@ import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { Piscina } from "piscina";
 import type { ScanBuffers } from "./buffers.js";
 import type { Evaluator } from "./evaluator.js";
-import { filterRange, fusedPrepare, fusedRun, scanStats, scoreRange, selReset } from "./kernel.js";
-import { SEL_REGION } from "./layout.js";
+import { filterRange, fusedPrepare, fusedShard, scanStats, scoreRange } from "./kernel.js";
 import type { Program } from "./program.js";
 import {
   type ArrayRef,
@@ -151,7 +150,6 @@ export class ParallelEvaluator implements Evaluator {
   private list: Int32Array | undefined;
   private start = 0;
   private len = 0;
-  private prepared = false;
   private fused: FusedWasm | undefined;
   // The main thread's chunks of a fused pass: rows 1 and 2 of the current scores buffer.
   private rowsOf: Float64Array | undefined;
@@ -300,9 +298,7 @@ export class ParallelEvaluator implements Evaluator {
   private dispatch(cmd: number, from: number, to: number, chunks: number, local: ChunkRunner): number {
     const ctl = this.ctl;
     const active = this.activeThreads;
-    // A worker that woke late for the previous scan may still be looking at its (used up)
-    // chunks: the parameters below change only once none is.
-    awaitIdle(ctl, active);
+    // (begin already waited until no worker looks at the previous scan's chunks.)
     const size = Math.ceil((to - from) / chunks);
     const n = Math.ceil((to - from) / size);
     ctl[CTL_FROM] = from;
@@ -345,10 +341,11 @@ export class ParallelEvaluator implements Evaluator {
     feasAt?: number,
   ): number {
     const remaining = to - from;
-    const chunk = need <= 0 || need >= remaining ? remaining : Math.min(remaining, Math.ceil(need * 1.25) + 64);
+    // Positions to filter in parallel: a little more than `need` when the scan may stop early.
+    const span = need <= 0 || need >= remaining ? remaining : Math.min(remaining, Math.ceil(need * 1.25) + 64);
     const list = listed ? buf.scanList : undefined;
     this.collected = -1;
-    if (!this.worth(chunk)) {
+    if (!this.worth(span)) {
       const feas = feasAt === undefined ? undefined : buf.feasible;
       const end = filterRange(t, p, list, start, len, from, to, buf.filterOut, need, feas, feasAt ?? 0);
       if (feasAt !== undefined && scanStats.deferred === 0) this.collected = scanStats.feasible;
@@ -357,8 +354,8 @@ export class ParallelEvaluator implements Evaluator {
     this.begin(t, p, buf, start, len);
     this.ctl[CTL_LISTED] = listed ? 1 : 0;
     this.list = list;
-    const end = from + chunk;
-    this.dispatch(CMD_FILTER, from, end, this.chunksFor(chunk), this.filterRunner);
+    const end = from + span;
+    this.dispatch(CMD_FILTER, from, end, this.chunksFor(span), this.filterRunner);
     return end;
   }
 
@@ -390,7 +387,7 @@ export class ParallelEvaluator implements Evaluator {
     }
     const w = this.weights;
     for (let k = 0; k < 4; k++) w[k] = p.pf[wOff + k] as number;
-    this.prepared = false;
+    this.fused = fusedPrepare(t, p, w, buf.filterOut, buf.feasible, this.totalsRow, this.taintRow, buf.sel);
     const t0 = auto ? performance.now() : 0;
     const regions = goParallel ? this.dispatch(CMD_FUSED, from, to, chunks, this.fusedRunner) : 1;
     if (!goParallel) this.fusedChunk(from, to, 0);
@@ -421,7 +418,6 @@ export class ParallelEvaluator implements Evaluator {
       return;
     }
     this.begin(t, p, buf, 0, 0);
-    this.ctl[CTL_N] = n;
     this.dispatch(CMD_SCORE, 0, n, this.chunksFor(n), this.scoreRunner);
   }
 
@@ -442,44 +438,23 @@ export class ParallelEvaluator implements Evaluator {
     this.len = len;
   }
 
-  /** The main thread's share of a fused pass: chunk k into selection region k. */
+  /** The main thread's share of a fused pass: chunk k (fusedScan prepared the pass). */
   private fusedChunk(a: number, b: number, k: number): void {
     const buf = this.buf as ScanBuffers;
-    const t = this.table as NodeTable;
-    const p = this.prog as Program;
-    // The first chunk this thread takes decodes the scan's parameters (see fusedPrepare).
-    if (!this.prepared) {
-      this.prepared = true;
-      this.fused = fusedPrepare(
-        t,
-        p,
-        this.weights,
-        buf.filterOut,
-        buf.feasible,
-        this.totalsRow,
-        this.taintRow,
-        buf.sel,
-      );
-    }
-    const sb = k * SEL_REGION;
-    selReset(buf.sel, sb);
-    fusedRun(
+    fusedShard(
       this.fused,
-      t,
-      p,
+      this.table as NodeTable,
+      this.prog as Program,
       this.start,
       this.len,
       a,
       b,
       buf.filterOut,
-      0,
       buf.feasible,
-      0,
       this.totalsRow,
       this.taintRow,
-      true,
       buf.sel,
-      sb,
+      k,
     );
   }
 

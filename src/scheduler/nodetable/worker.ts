@@ -5,8 +5,8 @@
  * main thread merges shards in scan order and decides.
  */
 import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
-import { filterRange, fusedPrepare, fusedRun, scoreRange, selReset } from "./kernel.js";
-import { H_ORDER_LEN, SEL_REGION } from "./layout.js";
+import { filterRange, fusedPrepare, fusedShard, scoreRange } from "./kernel.js";
+import { H_ORDER_LEN } from "./layout.js";
 import {
   type ArrayRef,
   CMD_EXIT,
@@ -148,10 +148,7 @@ function runChunk(ctl: Int32Array, views: Views, cmd: number, k: number): void {
       0,
     );
   } else if (cmd === CMD_FUSED) {
-    // Chunk k's selection summary is region k (the main thread merges them in order).
-    const sb = k * SEL_REGION;
-    selReset(views.sel, sb);
-    fusedRun(
+    fusedShard(
       views.fused,
       views.t,
       views.p,
@@ -160,14 +157,11 @@ function runChunk(ctl: Int32Array, views: Views, cmd: number, k: number): void {
       from,
       to,
       views.filterOut,
-      0,
       views.feasible,
-      0,
       views.totals,
       views.taintRaw,
-      true,
       views.sel,
-      sb,
+      k,
     );
   } else if (cmd === CMD_SCORE) {
     scoreRange(views.t, views.p, views.feasible, from, to, views.scores, views.stride);
@@ -216,12 +210,16 @@ export default function serve(task: Task): string {
       // Sizes may have changed without a reallocation.
       views.t.orderLen = views.t.header[H_ORDER_LEN] as number;
       const chunks = ctl[CTL_CHUNKS] as number;
-      let k = claimLast(ctl);
-      if (k >= 0 && cmd === CMD_FUSED) prepareFused(ctl, views);
+      // A fused scan's parameters are decoded once, before this worker's first chunk.
+      let prepared = cmd !== CMD_FUSED;
       let failed = false;
-      for (; k >= 0; k = claimLast(ctl)) {
+      for (let k = claimLast(ctl); k >= 0; k = claimLast(ctl)) {
         if (!failed) {
           try {
+            if (!prepared) {
+              prepareFused(ctl, views);
+              prepared = true;
+            }
             runChunk(ctl, views, cmd, k);
           } catch (e) {
             // Never leave the main thread waiting for chunks that will not run: count them,
